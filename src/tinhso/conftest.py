@@ -1,0 +1,47 @@
+"""Named personas every app's tests use (see STYLE.md: test personas)."""
+
+import pytest
+
+from tinhso.core.models import Agency, Role
+from tinhso.core.testing import make_agency, make_member, make_user
+
+
+@pytest.fixture
+def agency(db) -> Agency:
+    return make_agency("SXD", "Sở Xây dựng")
+
+
+@pytest.fixture
+def other_agency(db) -> Agency:
+    return make_agency("SYT", "Sở Y tế")
+
+
+@pytest.fixture
+def citizen(db):
+    return make_user("Trần Thị Bình", phone="0912345678")
+
+
+@pytest.fixture
+def operator(db):
+    centre = make_agency("TD1022", "Tổng đài 1022", kind=Agency.Kind.SUB_UNIT)
+    return make_member(Role.OPERATOR, centre, "Lê Thị Điện Thoại Viên")
+
+
+@pytest.fixture
+def clerk(agency):
+    return make_member(Role.CLERK, agency, "Phạm Văn Chuyên Viên")
+
+
+@pytest.fixture
+def clerk_elsewhere(other_agency):
+    return make_member(Role.CLERK, other_agency, "Hoàng Thị Nơi Khác")
+
+
+@pytest.fixture
+def leader(agency):
+    return make_member(Role.LEADER, agency, "Vũ Văn Lãnh Đạo")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("Quản Trị Viên", is_staff=True, is_superuser=True)

@@ -1,0 +1,42 @@
+"""Checks behind /healthz: the database and the task queue, plus any a module registers."""
+
+from django.db import connection
+
+from tinhso.core.registry import HEALTH_CHECKS, register_health_check
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_task_queue() -> None:
+    from django.conf import settings
+
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.exists()
+    elif backend.startswith("django_tasks_rq"):
+        import django_rq
+
+        django_rq.get_connection("default").ping()
+
+
+register_health_check("database", check_database)
+register_health_check("task_queue", check_task_queue)
+
+
+def run_checks() -> dict[str, str]:
+    """Return {check: "ok" | error text}."""
+    results = {}
+    for name, check in HEALTH_CHECKS.items():
+        try:
+            check()
+        except Exception as exc:
+            results[name] = f"error: {type(exc).__name__}: {exc}"[:300]
+        else:
+            results[name] = "ok"
+    return results

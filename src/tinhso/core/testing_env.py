@@ -1,0 +1,11 @@
+"""A pytest plugin loaded before pytest-django (`-p tinhso.core.testing_env`): the test environment."""
+
+import os
+
+# Tests run with a throwaway key; production refuses to start without its own.
+os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("TINHSO_DATA_DIR", os.path.join(os.getcwd(), "var", "test"))
+os.environ.setdefault("STATIC_MANIFEST", "0")
+os.environ.setdefault("STATIC_FROM_FINDERS", "1")
