@@ -1,0 +1,1 @@
+"""Benchmarks of Tỉnh số: `make bench` (or `python -m bench [name ...]`) runs them all."""
