@@ -5,12 +5,16 @@ one agency. Leaders act in their agency and the units below it; clerks,
 operators and commune officials only in their own agency; province leaders and
 administrators everywhere. An object another agency shared with yours (a case
 transferred for coordination, say) is in reach too.
+
+Only an active person holds roles: an inactive account, or a machine client
+calling the API with its key (`core.api.ClientPrincipal`), holds none here.
 """
 
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Protocol
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -30,9 +34,14 @@ class AgencyOwned(Protocol):
     def shared_agency_ids(self) -> Iterable[int]: ...
 
 
+def _is_person(user) -> bool:
+    # Machine clients authenticate too, but are not users: querying memberships with one would crash.
+    return getattr(user, "is_authenticated", False) and isinstance(user, get_user_model()) and user.is_active
+
+
 def memberships(user) -> list[Membership]:
-    """Return the user's active memberships (cached on the user object for the request)."""
-    if not getattr(user, "is_authenticated", False):
+    """Return the user's active memberships in active agencies (cached on the user object for the request)."""
+    if not _is_person(user):
         return []
     cached = getattr(user, "_tinhso_memberships", None)
     if cached is None:
@@ -44,8 +53,8 @@ def memberships(user) -> list[Membership]:
 
 
 def roles(user) -> set[str]:
-    """Return every role the user holds anywhere; a plain signed-in user is a citizen."""
-    if not getattr(user, "is_authenticated", False):
+    """Return every role the user holds anywhere; a signed-in person without a membership is a citizen."""
+    if not _is_person(user):
         return set()
     held = {m.role for m in memberships(user)}
     if user.is_superuser:
@@ -72,6 +81,7 @@ def agency_ids_for(user, *wanted: str) -> set[int] | None:
         if m.role not in wanted_set:
             continue
         if m.role in SUBTREE_ROLES:
+            # Inactive units below stay in reach: their leader must still be able to hand their cases on.
             ids |= m.agency.descendant_ids()
         else:
             ids.add(m.agency_id)
@@ -122,12 +132,19 @@ def role_required(*wanted: str) -> Callable:
 
 
 def HasRole(*wanted: str) -> type[BasePermission]:
-    """Return a DRF permission class that admits users holding one of `wanted` roles."""
+    """Return a DRF permission class: one of `wanted` roles, and for an agency's object, the right to act on it."""
 
     class _HasRole(BasePermission):
         def has_permission(self, request, view) -> bool:
             held = roles(request.user)
             return bool(held & set(wanted or STAFF_ROLES) or held & PROVINCE_WIDE_ROLES)
+
+        def has_object_permission(self, request, view, obj) -> bool:
+            # Without this, DRF admits every object once the role check passed: a clerk
+            # could open another agency's case by its id.
+            if not hasattr(obj, "agency_id"):
+                return True
+            return can_act_on(request.user, obj, *wanted)
 
     _HasRole.__name__ = f"HasRole({', '.join(wanted)})"
     return _HasRole
