@@ -61,7 +61,8 @@ def record(
         object_repr = object_repr or str(obj)[:255]
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
-        actor=actor if authenticated else None,
+        # A machine client (core.api.ClientPrincipal) is named in the label but is not a user row.
+        actor=actor if authenticated and isinstance(actor, models.Model) else None,
         actor_label=(str(actor) if authenticated else "")[:160] or "hệ thống",
         action=action,
         object_type=object_type,
