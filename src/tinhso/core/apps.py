@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nền tảng dùng chung")
 
     def ready(self) -> None:
+        import tinhso.core.calendar  # noqa: F401 - connects the calendar cache invalidation
         from tinhso.core import health  # noqa: F401 - registers the built-in health checks
+        from tinhso.core.management.commands.load_demo import DEMO_STEPS
+
+        if ("load_calendar",) not in DEMO_STEPS:
+            DEMO_STEPS.append(("load_calendar",))
