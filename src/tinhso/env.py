@@ -23,7 +23,7 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
     value = _raw(name)
     if value in (None, ""):
         if required:
-            raise ImproperlyConfigured(f"Environment variable {name} is required.")
+            raise ImproperlyConfigured(f"Environment variable {name} is required (see .env.example).")
         return default
     return value
 
@@ -55,11 +55,16 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
-    """Return a comma-separated variable as a list of non-empty items."""
+    """Return a comma-separated variable as a list of non-empty items; an item with a space inside is refused."""
     value = _raw(name)
     if value is None:
         return list(default or [])
-    return [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    # "a.gov.vn b.gov.vn" is a list written with spaces; taking it as one host would fail much later.
+    for item in items:
+        if any(char.isspace() for char in item):
+            raise ImproperlyConfigured(f"{name}={value!r}: separate the items with commas, not spaces.")
+    return items
 
 
 def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...]) -> str | None:

@@ -177,7 +177,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
+# security.W021 (no HSTS preload) is silenced by default: preloading binds every subdomain of the
+# province's domain for years, a decision for whoever runs the domain, not for one application.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", ["security.W021"])
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
