@@ -14,7 +14,8 @@ from bench.harness import Harness, machine, write_results
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.settings")
     os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("TINHSO_DATA_DIR", str(Path("var/bench").resolve()))
+    data_dir = Path(os.environ.setdefault("TINHSO_DATA_DIR", str(Path("var/bench").resolve())))
+    data_dir.mkdir(parents=True, exist_ok=True)
     django.setup()
     from django.core.management import call_command
 

@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
 
         if ("load_calendar",) not in DEMO_STEPS:
             DEMO_STEPS.append(("load_calendar",))
+        # Agencies need the communes from load_units; the demo accounts need the agencies.
+        for step in (("load_agencies",), ("load_demo_accounts",)):
+            if step not in DEMO_STEPS:
+                DEMO_STEPS.append(step)
