@@ -68,7 +68,13 @@ def commune_committee_name(unit: AdminUnit) -> str:
 
 
 def _commune_rows(province_code: str, parent_code: str) -> list[tuple[dict[str, str], AdminUnit]]:
-    units = AdminUnit.objects.communes().current().filter(parent__code=province_code).order_by("code")
+    units = (
+        AdminUnit.objects.communes()
+        .current()
+        .filter(parent__code=province_code)
+        .select_related("parent")
+        .order_by("code")
+    )
     return [
         (
             {
@@ -77,7 +83,7 @@ def _commune_rows(province_code: str, parent_code: str) -> list[tuple[dict[str, 
                 "short_name": unit.short_name or unit.name,
                 "kind": Agency.Kind.COMMUNE_COMMITTEE,
                 "parent_code": parent_code,
-                "address": unit.seat,
+                "address": f"{unit.name}, {unit.parent.name}",
                 "phone": "",
                 "email": "",
                 "website": "",
@@ -101,8 +107,8 @@ def _apply(row: dict[str, str], *, unit: AdminUnit | None, sort_order: int, resu
     if unit is not None:
         agency.unit = unit
     for name in CONTACT_FIELDS:
-        # A blank cell means "not known here", never "erase what the administrator entered".
-        if row[name]:
+        # Contacts are maintained in the admin; the file only fills in what is still blank.
+        if row[name] and not getattr(agency, name):
             setattr(agency, name, row[name])
     if not before:
         agency.save()

@@ -14,6 +14,7 @@ from tinhso.core.accounts import (
     create_demo_accounts,
 )
 from tinhso.core.agencies import THAI_NGUYEN_CSV, AgencyDataError, commune_committee_name, load_agencies
+from tinhso.core.management.commands.load_demo import DEMO_STEPS
 from tinhso.core.models import AdminUnit, Agency, AuditEntry, Membership, Role, User
 
 HEADER = "code,name,short_name,kind,parent_code,address,phone,email,website\n"
@@ -40,7 +41,7 @@ def communes(province) -> list[AdminUnit]:
 
     return [
         commune("05443", "Phường Phan Đình Phùng", "Phan Đình Phùng", "phuong", valid_from=dt.date(2025, 7, 1)),
-        commune("05788", "Xã Phú Lạc", "Phú Lạc", "xa", valid_from=dt.date(2025, 7, 1), seat="Xóm Đồng Kiệm"),
+        commune("05788", "Xã Phú Lạc", "Phú Lạc", "xa", valid_from=dt.date(2025, 7, 1)),
     ]
 
 
@@ -105,7 +106,7 @@ def test_it_creates_one_committee_per_current_commune_linked_to_its_unit(commune
     assert committee.kind == Agency.Kind.COMMUNE_COMMITTEE
     assert committee.unit == communes[0]
     assert committee.parent.code == "UBND-TINH"
-    assert Agency.objects.get(code="UBND-05788").address == "Xóm Đồng Kiệm"
+    assert Agency.objects.get(code="UBND-05788").address == "Xã Phú Lạc, Tỉnh Thái Nguyên"
     assert result.communes == 2
     assert not Agency.objects.filter(unit=former).exists()
     assert not Agency.objects.filter(code="UBND-00004").exists()
@@ -136,12 +137,14 @@ def test_it_keeps_contacts_an_administrator_entered_and_applies_renames(tmp_path
     Agency.objects.filter(code="SXD").update(phone="02083855555")
 
     path.write_text(
-        HEADER + "UBND-TINH,UBND tỉnh,,province_committee,,,,,\nSXD,Sở Xây dựng mới,,department,UBND-TINH,,,,\n"
+        HEADER + "UBND-TINH,UBND tỉnh,,province_committee,,,,,\n"
+        "SXD,Sở Xây dựng mới,,department,UBND-TINH,,0208000000,sxd@thainguyen.gov.vn,\n"
     )
     result = load_agencies(path=path)
 
     sxd = Agency.objects.get(code="SXD")
-    assert sxd.phone == "02083855555"
+    assert sxd.phone == "02083855555"  # the administrator's number stays
+    assert sxd.email == "sxd@thainguyen.gov.vn"  # a blank is filled in
     assert sxd.name == "Sở Xây dựng mới"
     assert result.updated == ["SXD"]
 
@@ -242,3 +245,9 @@ def test_demo_accounts_never_overwrite_a_changed_password(loaded_agencies):
 def test_demo_accounts_need_the_agencies_first(db):
     with pytest.raises(MissingAgency):
         create_demo_accounts(force=True)
+
+
+def test_the_demo_loads_units_calendar_agencies_then_accounts():
+    names = [step[0] for step in DEMO_STEPS]
+    positions = [names.index(n) for n in ("load_units", "load_calendar", "load_agencies", "load_demo_accounts")]
+    assert positions == sorted(positions)
