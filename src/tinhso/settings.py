@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -130,7 +131,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language, time, formats ------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The platform's own catalogues first; then Vietnamese for the REST framework's messages, which its
+# package leaves mostly untranslated (kept apart so `makemessages` never touches it).
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_drf"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
@@ -219,6 +222,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": 'API của nền tảng Tỉnh số. Lỗi trả về dạng {"errors": [{"code", "field", "message"}]}.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI comes from the drf-spectacular-sidecar package and is served by staticfiles, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- E-mail and notification channels ----------------------------------------

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from tinhso.core import audit
 from tinhso.core.models import ApiClient
 
 KEY_PREFIX_LENGTH = 8
@@ -30,13 +33,17 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def issue_api_key(client: ApiClient) -> str:
+def issue_api_key(client: ApiClient, *, actor=None) -> str:
     """Give `client` a new key, store only its hash, and return the key (shown once)."""
     prefix = secrets.token_hex(KEY_PREFIX_LENGTH // 2)
     key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    is_new = client.pk is None
     client.key_prefix = prefix
     client.key_hash = hash_key(key)
-    client.save(update_fields=["key_prefix", "key_hash"] if client.pk else None)
+    with transaction.atomic():
+        client.save(update_fields=None if is_new else ["key_prefix", "key_hash"])
+        # The audit keeps the prefix only: the key itself must exist nowhere but in the caller's hands.
+        audit.record(actor=actor, action="api_client.key_issued", obj=client, extra={"key_prefix": prefix})
     return key
 
 
@@ -74,6 +81,21 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Api-Key"
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Describe `Authorization: Api-Key <key>` in the OpenAPI schema."""
+
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Api-Key <khóa>",
+        }
 
 
 class ClientRateThrottle(SimpleRateThrottle):

@@ -27,4 +27,30 @@ def make_member(role: str, agency: Agency, full_name: str = "Cán bộ thử ngh
     return user
 
 
-__all__ = ["Role", "make_agency", "make_member", "make_user"]
+def make_unit(code: str, name: str, *, lon: float, lat: float, size: float = 0.05, kind: str = "xa", **fields):
+    """Create a current commune whose boundary is a `size`-degree square with its south-west corner at lon, lat."""
+    from tinhso.core.models import AdminUnit
+
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    unit = AdminUnit.objects.create(
+        code=code,
+        name=name,
+        short_name=name.split(" ", 1)[-1],
+        level=AdminUnit.Level.COMMUNE,
+        kind=kind,
+        boundary={"type": "Polygon", "coordinates": [ring]},
+        min_lon=lon,
+        min_lat=lat,
+        max_lon=lon + size,
+        max_lat=lat + size,
+        centroid_lon=lon + size / 2,
+        centroid_lat=lat + size / 2,
+        **fields,
+    )
+    from tinhso.core.units import units_changed
+
+    units_changed()  # the unit caches (spatial index, map GeoJSON) must see the new unit
+    return unit
+
+
+__all__ = ["Role", "make_agency", "make_member", "make_unit", "make_user"]
