@@ -47,6 +47,26 @@ def admin_user(db):
     return make_user("Quản Trị Viên", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture(scope="session")
+def _demo_units_committed(django_db_setup, django_db_blocker):
+    # Loaded once and committed, so every test shares them inside its own rolled-back transaction.
+    from tinhso.core.units import load_demo_units
+
+    with django_db_blocker.unblock():
+        load_demo_units()
+
+
+@pytest.fixture
+def demo_units(_demo_units_committed, db):
+    """Thái Nguyên's 92 communes with boundaries, and the former units (loaded again if a test flushed them)."""
+    from tinhso.core.models import AdminUnit
+    from tinhso.core.units import load_demo_units, units_changed
+
+    if not AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, code="05788").exists():
+        load_demo_units()
+    units_changed()  # drop spatial and address indexes that may hold another test's rolled-back units
+
+
 @pytest.fixture(autouse=True)
 def _fresh_working_calendar():
     # A test's rolled-back CalendarDay/OfficeHours rows send no signal; start every test with an empty cache.

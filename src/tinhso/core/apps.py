@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
         from tinhso.core import health  # noqa: F401 - registers the built-in health checks
         from tinhso.core.management.commands.load_demo import DEMO_STEPS
 
+        # Units come first: agencies and everything else point at them.
+        if ("load_units", "--demo") not in DEMO_STEPS:
+            DEMO_STEPS.insert(0, ("load_units", "--demo"))
         if ("load_calendar",) not in DEMO_STEPS:
             DEMO_STEPS.append(("load_calendar",))
         # Agencies need the communes from load_units; the demo accounts need the agencies.
