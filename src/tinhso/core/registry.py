@@ -32,7 +32,8 @@ MODULES: dict[str, Module] = {
         Module("feedback", _("Tổng đài 1022"), _("Phản ánh, kiến nghị và hỏi đáp của người dân")),
         Module("eservices", _("Dịch vụ công trực tuyến"), _("Thủ tục hành chính, nộp và tra cứu hồ sơ")),
         Module("identity", _("Định danh điện tử"), _("Tài khoản dùng chung, đăng nhập một lần")),
-        Module("maps", _("Bản đồ số"), _("Đơn vị hành chính, lớp dữ liệu và bản đồ dùng chung")),
+        # Core's province map until the maps module lands with its layers.
+        Module("maps", _("Bản đồ số"), _("Đơn vị hành chính, lớp dữ liệu và bản đồ dùng chung"), "map"),
         Module("cameras", _("Camera"), _("Camera giám sát và cảnh báo sự cố")),
         Module("insights", _("Nền tảng AI"), _("Phân loại, phát hiện trùng lặp, điểm nóng")),
         Module("skills", _("Năng lực số và hạ tầng số"), _("Đào tạo kỹ năng số, hạ tầng viễn thông")),
