@@ -73,3 +73,15 @@ def _fresh_working_calendar():
     from tinhso.core.calendar import clear_cache
 
     clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fake_gateways():
+    """Start and end every test with empty fake SMS and Zalo outboxes that do not fail."""
+    from tinhso.core.channels import FakeSmsGateway, FakeZaloGateway
+
+    FakeSmsGateway.reset()
+    FakeZaloGateway.reset()
+    yield
+    FakeSmsGateway.reset()
+    FakeZaloGateway.reset()

@@ -242,6 +242,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tỉnh số <no-reply@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_GATEWAY = env_str("SMS_GATEWAY", "tinhso.core.channels.FakeSmsGateway")
 ZALO_GATEWAY = env_str("ZALO_GATEWAY", "tinhso.core.channels.FakeZaloGateway")
+# Used only by the real gateways (tinhso.core.channels.HttpSmsGateway / ZnsZaloGateway); see docs/notifications.md.
+SMS_GATEWAY_URL = env_url("SMS_GATEWAY_URL", None, schemes=("https", "http"))
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
+SMS_BRANDNAME = env_str("SMS_BRANDNAME", "")
+SMS_UNACCENTED = env_bool("SMS_UNACCENTED", False)
+ZALO_ZNS_URL = env_url("ZALO_ZNS_URL", "https://business.openapi.zalo.me/message/template", schemes=("https", "http"))
+ZALO_OA_ACCESS_TOKEN = env_str("ZALO_OA_ACCESS_TOKEN", "")
+ZALO_ZNS_TEMPLATES = env_list("ZALO_ZNS_TEMPLATES")
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 15, minimum=1)
 
 # --- Province ---------------------------------------------------------------
 PROVINCE_CODE = env_str("PROVINCE_CODE", "19")

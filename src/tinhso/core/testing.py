@@ -27,6 +27,26 @@ def make_member(role: str, agency: Agency, full_name: str = "Cán bộ thử ngh
     return user
 
 
+def run_queued_tasks(queue: str = "*") -> None:
+    """Run every queued database task, as `tinhso db_worker --batch` would, inside the test's transaction."""
+    import signal
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    # The worker drops "stale" connections between tasks; inside a test transaction that would be the test's own.
+    keep_connection = mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections")
+    try:
+        with keep_connection:
+            call_command(
+                "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", queue, verbosity=0
+            )
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def make_unit(code: str, name: str, *, lon: float, lat: float, size: float = 0.05, kind: str = "xa", **fields):
     """Create a current commune whose boundary is a `size`-degree square with its south-west corner at lon, lat."""
     from tinhso.core.models import AdminUnit
@@ -53,4 +73,4 @@ def make_unit(code: str, name: str, *, lon: float, lat: float, size: float = 0.0
     return unit
 
 
-__all__ = ["Role", "make_agency", "make_member", "make_unit", "make_user"]
+__all__ = ["Role", "make_agency", "make_member", "make_unit", "make_user", "run_queued_tasks"]
