@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +23,10 @@ class CoreConfig(AppConfig):
         for step in (("load_agencies",), ("load_demo_accounts",)):
             if step not in DEMO_STEPS:
                 DEMO_STEPS.append(step)
+
+        # Recurring jobs of the core; other apps declare theirs the same way in their ready().
+        from tinhso.core import tasks
+        from tinhso.core.schedule import recurring
+
+        recurring("core.sweep_notifications", every=timedelta(minutes=1), task=tasks.sweep_notifications)
+        recurring("core.prune_scheduled_runs", every="17 3 * * *", task=tasks.prune_scheduled_runs)
