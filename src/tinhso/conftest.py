@@ -47,23 +47,27 @@ def admin_user(db):
     return make_user("Quản Trị Viên", is_staff=True, is_superuser=True)
 
 
-@pytest.fixture(scope="session")
-def _demo_units_committed(django_db_setup, django_db_blocker):
-    # Loaded once and committed, so every test shares them inside its own rolled-back transaction.
-    from tinhso.core.units import load_demo_units
+@pytest.fixture(scope="module")
+def _demo_units_in_module(django_db_setup, django_db_blocker):
+    # Loaded once per test module inside a transaction rolled back at the module's end (each test runs in a
+    # savepoint within it), so the units and the load's audit entry never leak into other modules' tests.
+    from django.db import transaction
+
+    from tinhso.core.units import load_demo_units, units_changed
 
     with django_db_blocker.unblock():
-        load_demo_units()
+        with transaction.atomic():
+            load_demo_units()
+            yield
+            transaction.set_rollback(True)
+        units_changed()
 
 
 @pytest.fixture
-def demo_units(_demo_units_committed, db):
-    """Thái Nguyên's 92 communes with boundaries, and the former units (loaded again if a test flushed them)."""
-    from tinhso.core.models import AdminUnit
-    from tinhso.core.units import load_demo_units, units_changed
+def demo_units(_demo_units_in_module, db):
+    """Thái Nguyên's 92 communes with boundaries, and the former units before 1 July 2025."""
+    from tinhso.core.units import units_changed
 
-    if not AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, code="05788").exists():
-        load_demo_units()
     units_changed()  # drop spatial and address indexes that may hold another test's rolled-back units
 
 
