@@ -30,3 +30,4 @@ class CoreConfig(AppConfig):
 
         recurring("core.sweep_notifications", every=timedelta(minutes=1), task=tasks.sweep_notifications)
         recurring("core.prune_scheduled_runs", every="17 3 * * *", task=tasks.prune_scheduled_runs)
+        recurring("core.prune_task_results", every="27 3 * * *", task=tasks.prune_task_results)

@@ -34,3 +34,19 @@ def prune_scheduled_runs() -> int:
         count, _ = ScheduledRun.objects.filter(job=row["job"], slot__lt=min(row["last"], cutoff)).delete()
         deleted += count
     return deleted
+
+
+@task()
+def prune_task_results() -> int:
+    """Delete finished database-queue results (successful after a week, failed after a month); return how many."""
+    from django.db.models import Q
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    # The sweeper alone finishes 1 440 tasks a day; their results are only useful for recent troubleshooting.
+    old = Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lte=now - timedelta(days=7)) | Q(
+        status=TaskResultStatus.FAILED, finished_at__lte=now - timedelta(days=30)
+    )
+    deleted, _ = DBTaskResult.objects.finished().filter(old).delete()
+    return deleted

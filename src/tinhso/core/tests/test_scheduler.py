@@ -194,3 +194,19 @@ def test_pruning_keeps_recent_claims_and_each_jobs_latest():
 
     remaining = set(ScheduledRun.objects.values_list("job", "slot"))
     assert remaining == {("minutely", recent), ("yearly", old)}
+
+
+@pytest.mark.django_db
+def test_pruning_task_results_keeps_recent_and_unfinished_ones():
+    from tinhso.core.tasks import prune_task_results
+
+    tick.enqueue()
+    run_queued_tasks()
+    old = DBTaskResult.objects.successful().get()
+    DBTaskResult.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    recent = tick.enqueue()
+    run_queued_tasks()
+    waiting = tick.enqueue()
+
+    assert prune_task_results.call() == 1
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.db_result.pk, waiting.db_result.pk}
