@@ -5,6 +5,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,20 @@ class RequestContextMiddleware:
             _current.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Serve Vietnamese unless the visitor chose another language with the switch (the language cookie).
+
+    The browser's Accept-Language is ignored on purpose: many people here run phones and browsers set to
+    English and still expect their government's site in Vietnamese.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+        try:
+            language = translation.get_supported_language_variant(chosen)
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

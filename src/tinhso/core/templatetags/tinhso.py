@@ -1,9 +1,10 @@
 """Template filters of the platform: `{% load tinhso %}`."""
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
 
 from tinhso.core import privacy
 
@@ -60,3 +61,13 @@ def so(value, decimals=None) -> str:
             return value
     number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return formats.number_format(number, places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """Return a language's name in that language (Tiếng Việt, English), composed (NFC) for exact matching."""
+    try:
+        info = translation.get_language_info(code)
+    except KeyError:
+        return code
+    return unicodedata.normalize("NFC", info["name_local"][:1].upper() + info["name_local"][1:])

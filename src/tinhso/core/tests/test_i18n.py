@@ -1,0 +1,105 @@
+"""Vietnamese first, English on request: the switch, the default, and the English catalogue's freshness."""
+
+import gettext
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+CATALOGUE = Path(settings.PACKAGE_DIR) / "locale" / "en" / "LC_MESSAGES"
+NEEDS_GETTEXT = pytest.mark.skipif(
+    not (shutil.which("msgfmt") and shutil.which("xgettext")), reason="GNU gettext (msgfmt, xgettext) is not installed"
+)
+
+
+@pytest.mark.django_db
+def test_vietnamese_is_the_default_even_for_an_english_browser(client):
+    response = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"})
+    body = response.content.decode()
+    assert '<html lang="vi">' in body
+    assert "Bỏ qua, đến nội dung chính" in body
+    assert response["Content-Language"] == "vi"
+
+
+@pytest.mark.django_db
+def test_the_switch_turns_the_home_page_english_and_back(client):
+    home = client.get(reverse("home")).content.decode()
+    assert 'name="language" value="en"' in home and ">English</button>" in home
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")}, follow=True)
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert "Skip to main content" in body
+    assert "Digital map" in body and "Bản đồ số" not in body
+    assert ">Tiếng Việt</button>" in body
+    back = client.post(reverse("set_language"), {"language": "vi", "next": reverse("home")}, follow=True)
+    assert "Bản đồ số" in back.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_cookie_falls_back_to_vietnamese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert '<html lang="vi">' in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_english_admin_and_api_messages(client, admin_user):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(admin_user)
+    assert "Tỉnh số administration" in client.get(reverse("admin:index")).content.decode()
+    response = client.get(reverse("api-unit", args=["99999"]))
+    assert response.json()["errors"][0]["message"] == "Not found."
+
+
+def _po_entries(path: Path) -> list[tuple[str, str, str]]:
+    """Return (flags, msgid, msgstr) of every entry but the header."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        flags = " ".join(re.findall(r"^#,(.*)$", block, re.M))
+        msgid = re.search(r'^msgid ((?:".*"\n)+)', block + "\n", re.M)
+        msgstr = re.search(r'^msgstr ((?:".*"\n)+)', block + "\n", re.M)
+        if msgid and msgstr:
+            joined = ["".join(re.findall(r'"(.*)"', m.group(1))) for m in (msgid, msgstr)]
+            if joined[0]:
+                entries.append((flags, joined[0], joined[1]))
+    return entries
+
+
+def test_every_english_entry_is_translated_and_not_fuzzy():
+    entries = _po_entries(CATALOGUE / "django.po")
+    assert len(entries) > 100
+    assert [msgid for flags, msgid, msgstr in entries if not msgstr or "fuzzy" in flags] == []
+
+
+def test_the_compiled_catalogue_is_committed_and_loads():
+    english = gettext.GNUTranslations((CATALOGUE / "django.mo").open("rb"))
+    assert english.gettext("Bỏ qua, đến nội dung chính") == "Skip to main content"
+
+
+@NEEDS_GETTEXT
+def test_the_compiled_catalogue_matches_the_po_file(tmp_path):
+    fresh = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(CATALOGUE / "django.po")], check=True)
+    committed = gettext.GNUTranslations((CATALOGUE / "django.mo").open("rb"))._catalog
+    assert gettext.GNUTranslations(fresh.open("rb"))._catalog == committed, "run `tinhso compilemessages`"
+
+
+@NEEDS_GETTEXT
+def test_every_marked_string_is_in_the_english_catalogue(tmp_path, settings, monkeypatch):
+    # Extract into a scratch copy so the check never edits the committed catalogue.
+    scratch = tmp_path / "locale"
+    shutil.copytree(CATALOGUE.parent.parent, scratch)
+    settings.LOCALE_PATHS = [scratch]
+    monkeypatch.chdir(settings.PACKAGE_DIR)
+    call_command("makemessages", locale=["en"], no_wrap=True, ignore_patterns=["tests/*", "*/tests/*"], verbosity=0)
+    missing = [
+        msgid for flags, msgid, msgstr in _po_entries(scratch / "en" / "LC_MESSAGES" / "django.po") if not msgstr
+    ]
+    assert missing == [], (
+        "Strings without English: cd src/tinhso && DEBUG=1 tinhso makemessages -l en --no-wrap, "
+        "translate them in locale/en/LC_MESSAGES/django.po, then tinhso compilemessages."
+    )
