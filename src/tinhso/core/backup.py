@@ -468,8 +468,10 @@ def restore_backup(
     newer code (migrations this code does not know).
     """
     vendor = vendor_of(db)
-    media_root.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".tinhso-restore-") as folder:
+    # Extract next to MEDIA_ROOT so the files move in by rename; a mere check extracts next to the archive.
+    scratch = archive.resolve().parent if check_only else media_root.parent
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch, prefix=".tinhso-restore-") as folder:
         work = Path(folder) / "archive"
         manifest = read_archive(archive, work, progress=progress)
         if check_only:

@@ -167,7 +167,8 @@ def test_the_default_database_is_sqlite_under_var(tmp_path):
     assert f"'NAME': '{REPO / 'var' / 'tinhso.sqlite3'}'" in result.stdout
 
 
-def test_a_file_database_runs_in_wal_mode(tmp_path):
+def test_a_file_database_runs_in_wal_mode_in_a_data_dir_created_on_demand(tmp_path):
+    data_dir = tmp_path / "fresh-clone" / "var"
     result = run_tinhso(
         "shell",
         "-c",
@@ -175,9 +176,10 @@ def test_a_file_database_runs_in_wal_mode(tmp_path):
         "print(cursor.fetchone()[0])",
         tmp_path=tmp_path,
         DEBUG="1",
+        TINHSO_DATA_DIR=str(data_dir),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "wal"
     # WAL is recorded in the file itself, so a connection that sets nothing sees it too.
-    with sqlite3.connect(tmp_path / "tinhso.sqlite3") as plain:
+    with sqlite3.connect(data_dir / "tinhso.sqlite3") as plain:
         assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
