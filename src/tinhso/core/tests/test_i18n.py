@@ -10,11 +10,19 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 CATALOGUE = Path(settings.PACKAGE_DIR) / "locale" / "en" / "LC_MESSAGES"
 NEEDS_GETTEXT = pytest.mark.skipif(
     not (shutil.which("msgfmt") and shutil.which("xgettext")), reason="GNU gettext (msgfmt, xgettext) is not installed"
 )
+
+
+@pytest.fixture(autouse=True)
+def _back_to_vietnamese():
+    # A request in English leaves English active in this thread; later tests must not inherit it.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.mark.django_db
