@@ -160,7 +160,9 @@ STORAGES = {
         # development and tests, which serve them straight from the apps and node_modules.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", not DEBUG)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Public files, read by nginx's own user: not the private mode FILE_UPLOAD_PERMISSIONS gives uploads.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_FINDERS", DEBUG)

@@ -183,3 +183,13 @@ def test_a_file_database_runs_in_wal_mode_in_a_data_dir_created_on_demand(tmp_pa
     # WAL is recorded in the file itself, so a connection that sets nothing sees it too.
     with sqlite3.connect(data_dir / "tinhso.sqlite3") as plain:
         assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_collected_static_files_are_readable_by_the_web_server(tmp_path):
+    # Plain storage keeps the test quick; both storages get the same OPTIONS.
+    result = run_tinhso("collectstatic", "--noinput", "-v0", tmp_path=tmp_path, **PRODUCTION, STATIC_MANIFEST="0")
+    assert result.returncode == 0, result.stderr
+    files = [p for p in (tmp_path / "static").rglob("*") if p.is_file()]
+    assert any(p.name == "site.css" for p in files)
+    private = [str(p) for p in files if not p.stat().st_mode & 0o004]
+    assert not private, f"nginx's user cannot read: {private[:5]}"
