@@ -6,6 +6,12 @@ from tinhso.core.models import Agency, Role
 from tinhso.core.testing import make_agency, make_member, make_user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2/PBKDF2 cost is the point in production and only slows the personas down in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agency(db) -> Agency:
     return make_agency("SXD", "Sở Xây dựng")
