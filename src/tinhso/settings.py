@@ -98,7 +98,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default: a bare domain in a URL field means https
 
 # --- Cache and task queue ---------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +147,8 @@ class AgencyAdmin(FoldedSearchMixin, AuditedModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "search_name", "short_name"]
     autocomplete_fields = ["parent", "unit"]
+    # A bare domain typed into the website field means https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(User)

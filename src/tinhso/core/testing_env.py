@@ -7,5 +7,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("TINHSO_DATA_DIR", os.path.join(os.getcwd(), "var", "test"))
+# WhiteNoise warns at start-up when STATIC_ROOT does not exist; tests serve from the finders.
+os.makedirs(os.path.join(os.environ["TINHSO_DATA_DIR"], "static"), exist_ok=True)
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("STATIC_FROM_FINDERS", "1")
