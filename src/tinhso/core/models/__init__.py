@@ -7,6 +7,7 @@ from .audit import AuditEntry
 from .calendar import CalendarDay, OfficeHours
 from .notifications import Notification
 from .scheduling import ScheduledRun
+from .sequences import Sequence
 from .units import AdminUnit, UnitSuccession
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "OfficeHours",
     "Role",
     "ScheduledRun",
+    "Sequence",
     "UnitSuccession",
     "User",
 ]
