@@ -183,6 +183,11 @@ class Report(models.Model):
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     title = models.CharField(_("tiêu đề"), max_length=200, blank=True)
     description = models.TextField(_("nội dung"))
+    public_description = models.TextField(
+        _("nội dung công khai"),
+        blank=True,
+        help_text=_("Bản đã lược bỏ thông tin cá nhân để đăng công khai; để trống thì dùng nội dung gốc."),
+    )
     attributes = models.JSONField(_("thông tin bổ sung"), default=dict, blank=True)
     lon = models.FloatField(_("kinh độ"), null=True, blank=True)
     lat = models.FloatField(_("vĩ độ"), null=True, blank=True)
@@ -451,3 +456,23 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.new_due_at:%d/%m/%Y %H:%M}"
+
+
+class InboundMessage(models.Model):
+    """A message received by SMS or Zalo OA, kept as received; a new case is made from it at most once."""
+
+    channel = models.CharField(max_length=8, choices=[("sms", "SMS"), ("zalo", "Zalo OA")])
+    external_id = models.CharField(max_length=128)
+    sender = models.CharField(max_length=64)
+    text = models.TextField()
+    received_at = models.DateTimeField(default=timezone.now)
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("tin nhắn đến")
+        verbose_name_plural = _("tin nhắn đến")
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="inbound_message_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id}"
