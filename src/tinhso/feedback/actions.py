@@ -35,6 +35,7 @@ from tinhso.feedback.models import (
 #: Who works on cases inside an agency; operators of the 1022 centre act on every case they receive.
 HANDLER_ROLES = (Role.CLERK, Role.LEADER, Role.COMMUNE_OFFICIAL)
 MAX_DESCRIPTION = 4000
+MESSAGE_CHANNELS = (Report.Channel.SMS, Report.Channel.ZALO)
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,8 @@ def submit_report(
         errors["description"] = _("Nội dung dài quá %(n)s ký tự.") % {"n": MAX_DESCRIPTION}
     if (lon is None) != (lat is None):
         errors["lat"] = _("Cần cả kinh độ và vĩ độ.")
-    if lon is None and not address.strip():
+    # An SMS or Zalo message often names no place; the 1022 operator completes it when accepting the case.
+    if lon is None and not address.strip() and channel not in MESSAGE_CHANNELS:
         errors["address"] = _("Vui lòng chọn vị trí trên bản đồ hoặc nhập địa chỉ.")
     if is_anonymous and not category.allows_anonymous:
         errors["is_anonymous"] = _("Lĩnh vực này không nhận phản ánh ẩn danh.")
@@ -284,8 +286,10 @@ def submit_report(
     return report
 
 
-def add_attachment(*, report: Report, upload: UploadedFile, kind: str, actor=None) -> Attachment:
-    """Store a checked upload (see uploads.py) on the case."""
+def add_attachment(
+    *, report: Report, upload: UploadedFile, kind: str, actor=None, is_public: bool | None = None
+) -> Attachment:
+    """Store a checked upload (see uploads.py) on the case; only photos are public unless told otherwise."""
     from tinhso.feedback.uploads import clean_upload
 
     cleaned = clean_upload(upload, kind=kind)
@@ -294,6 +298,8 @@ def add_attachment(*, report: Report, upload: UploadedFile, kind: str, actor=Non
         kind=kind,
         content_type=cleaned.content_type,
         size=cleaned.size,
+        # A call recording or an internal document holds the caller's voice and details: never public by default.
+        is_public=kind == Attachment.Kind.PHOTO if is_public is None else is_public,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     attachment.file.save(cleaned.name, cleaned.content, save=False)
@@ -611,6 +617,53 @@ def share_report(*, report: Report, actor, agency: Agency) -> ReportShare:
         _event(report, Event.Kind.SHARED, actor=actor, data={"agency": agency.pk, "agency_name": agency.name})
         audit.record(actor=actor, action="feedback.share", obj=report, extra={"agency": agency.pk})
     return share
+
+
+@transaction.atomic
+def attach_file(*, report: Report, actor, upload: UploadedFile, kind: str, is_public: bool = False) -> Attachment:
+    """Add a staff member's photo or document to the case, noted on the internal timeline."""
+    _require_staff(actor, report)
+    attachment = add_attachment(report=report, upload=upload, kind=kind, actor=actor, is_public=is_public)
+    _event(report, Event.Kind.ATTACHMENT, actor=actor, data={"attachment": attachment.pk, "kind": kind})
+    audit.record(actor=actor, action="feedback.attach", obj=report, extra={"attachment": attachment.pk, "kind": kind})
+    return attachment
+
+
+@transaction.atomic
+def set_attachment_public(*, attachment: Attachment, actor, is_public: bool) -> Attachment:
+    """Show or hide a file on the public pages (a face or a number plate in a photo, say)."""
+    attachment = Attachment.objects.select_for_update().select_related("report").get(pk=attachment.pk)
+    _require_staff(actor, attachment.report)
+    if attachment.is_public != is_public:
+        attachment.is_public = is_public
+        attachment.save(update_fields=["is_public"])
+        audit.record(
+            actor=actor,
+            action="feedback.attachment.visibility",
+            obj=attachment.report,
+            changes={"is_public": [not is_public, is_public]},
+            extra={"attachment": attachment.pk},
+        )
+    return attachment
+
+
+@transaction.atomic
+def edit_public_text(*, report: Report, actor, text: str) -> Report:
+    """Set the redacted text published instead of the citizen's words; blank publishes the original."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_staff(actor, report)
+    text = text.strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise ValidationError({"text": _("Nội dung dài quá %(n)s ký tự.") % {"n": MAX_DESCRIPTION}})
+    old = report.public_description
+    if old != text:
+        report.public_description = text
+        _save(report, "public_description")
+        # The audit entry keeps both versions: the original is never lost by redaction.
+        audit.record(
+            actor=actor, action="feedback.public_text", obj=report, changes={"public_description": [old, text]}
+        )
+    return report
 
 
 # --- Deadlines ------------------------------------------------------------------------------------------------
