@@ -256,6 +256,12 @@ ZALO_ZNS_URL = env_url("ZALO_ZNS_URL", "https://business.openapi.zalo.me/message
 ZALO_OA_ACCESS_TOKEN = env_str("ZALO_OA_ACCESS_TOKEN", "")
 ZALO_ZNS_TEMPLATES = env_list("ZALO_ZNS_TEMPLATES")
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 15, minimum=1)
+# Inbound SMS and Zalo OA webhooks of the 1022 module (docs/feedback-inbound.md); the fakes are the default.
+FEEDBACK_SMS_INBOUND = env_str("FEEDBACK_SMS_INBOUND", "tinhso.feedback.inbound.FakeSmsInbound")
+FEEDBACK_ZALO_INBOUND = env_str("FEEDBACK_ZALO_INBOUND", "tinhso.feedback.inbound.FakeZaloInbound")
+FEEDBACK_SMS_INBOUND_SECRET = env_str("FEEDBACK_SMS_INBOUND_SECRET", "")
+ZALO_APP_ID = env_str("ZALO_APP_ID", "")
+ZALO_OA_SECRET_KEY = env_str("ZALO_OA_SECRET_KEY", "")
 
 # --- Province ---------------------------------------------------------------
 PROVINCE_CODE = env_str("PROVINCE_CODE", "19")
