@@ -1,4 +1,4 @@
-"""Explicit registries that modules fill from their AppConfig.ready(): home-page entries, health checks."""
+"""Explicit registries that modules fill from their AppConfig.ready(): home-page entries, health checks, figures."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,3 +51,26 @@ def register_module(module: Module) -> None:
 def register_health_check(name: str, check: Callable[[], None]) -> None:
     """Register a check that raises on failure; /healthz runs them all."""
     HEALTH_CHECKS[name] = check
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number a module offers to dashboards: compute(*, start, end, unit=None, agency=None)."""
+
+    key: str
+    label: str | Promise
+    unit: str | Promise
+    compute: Callable[..., float | int | None]
+
+
+# Filled by each module's AppConfig.ready(); the operations dashboard reads it without importing module internals.
+FIGURES: dict[str, Figure] = {}
+
+
+def register_figure(
+    key: str, label: str | Promise, unit: str | Promise, compute: Callable[..., float | int | None]
+) -> Figure:
+    """Register (or replace) the figure `key`; `compute` takes start and end dates (inclusive), unit, agency."""
+    figure = Figure(key=key, label=label, unit=unit, compute=compute)
+    FIGURES[key] = figure
+    return figure

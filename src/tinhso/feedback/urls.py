@@ -1,11 +1,28 @@
 from django.urls import path
 
-from tinhso.feedback import inbound, views
+from tinhso.feedback import inbound, views, views_stats
 
 app_name = "feedback"
 
 urlpatterns = [
     path("tra-cuu/<str:code>/", views.track, name="track"),
+    path("thong-ke/", views_stats.staff_stats, name="stats"),
+    path("thong-ke/xuat.csv", views_stats.stats_export, {"fmt": "csv"}, name="stats_export_csv"),
+    path("thong-ke/xuat.xlsx", views_stats.stats_export, {"fmt": "xlsx"}, name="stats_export_xlsx"),
+    path("thong-ke/phan-anh.csv", views_stats.cases_export, {"fmt": "csv"}, name="cases_export_csv"),
+    path("thong-ke/phan-anh.xlsx", views_stats.cases_export, {"fmt": "xlsx"}, name="cases_export_xlsx"),
+    path("thong-ke-cong-khai/", views_stats.public_stats, name="public_stats"),
+    path(
+        "thong-ke-cong-khai/xuat.csv", views_stats.public_stats_export, {"fmt": "csv"}, name="public_stats_export_csv"
+    ),
+    path(
+        "thong-ke-cong-khai/xuat.xlsx",
+        views_stats.public_stats_export,
+        {"fmt": "xlsx"},
+        name="public_stats_export_xlsx",
+    ),
+    path("da-tra-loi/", views_stats.public_list, name="public_list"),
+    path("da-tra-loi.geojson", views_stats.public_geojson, name="public_geojson"),
     path("webhook/sms/", inbound.sms_webhook, name="webhook_sms"),
     path("webhook/zalo/", inbound.zalo_webhook, name="webhook_zalo"),
 ]

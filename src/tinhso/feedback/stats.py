@@ -1,0 +1,292 @@
+"""Statistics of the 1022 module: pure functions over Report querysets, counted by the database.
+
+Definitions (shown to staff and public alike):
+
+- The cohort is the cases *received* in the period (created_at, local dates, both ends inclusive), whatever
+  happened to them later. Filters: the responsible agency (the one holding the case now), category, commune.
+- Accept clock on time: accepted_at ≤ accept_due_at. A case rejected before acceptance stopped the clock at its
+  rejection (closed_at). Counted: cases whose accept clock stopped, plus new cases already past the deadline
+  (late, still counted); new cases not yet due are left out.
+- Answer clock on time: answered_at ≤ answer_due_at, the deadline in force: an extension approved by a leader
+  moves it (the number of extended cases is shown beside the rate) and time waiting for the citizen does not
+  count (resume_report moves the deadline by the pause). A case rejected after acceptance stopped the clock at
+  its rejection. A case the citizen reopened as not satisfied counts as late, whenever it was answered
+  (issue 3: "counts against the agency"). Counted: cases whose answer clock stopped, reopened cases, and cases
+  in handling already past the deadline; cases waiting for the citizen or not yet due are left out.
+- Average handling time: office time from accepted_at to the last answered_at on the agency's calendar, less the
+  time waiting for the citizen, in working hours and in working days of the province's office day (7,5 hours by
+  default). The calendar arithmetic runs in Python, so it is computed on the HANDLING_SAMPLE most recently
+  answered cases of the selection (exact whenever the selection is smaller; the sample size is shown).
+- Satisfaction: satisfied ÷ rated (a reopened case keeps its last rating).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from tinhso.core import calendar
+from tinhso.core.models import AdminUnit, Agency
+from tinhso.feedback.models import Category, Event, Extension, Report
+
+HANDLING_SAMPLE = 2000
+S = Report.Status
+HANDLING_STATUSES = (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which cases a statistic covers; `scope` is the set of agency ids the viewer may see (None: all)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    agency: Agency | None = None
+    category: Category | None = None
+    unit: AdminUnit | None = None
+    scope: frozenset[int] | None = None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=calendar.TZ)
+
+
+def cases(filters: Filters) -> QuerySet:
+    """Return the cases received in the period that match the filters, within the viewer's scope."""
+    qs = Report.objects.all()
+    if filters.scope is not None:
+        qs = qs.filter(agency_id__in=filters.scope)
+    if filters.start:
+        qs = qs.filter(created_at__gte=_local_midnight(filters.start))
+    if filters.end:
+        qs = qs.filter(created_at__lt=_local_midnight(filters.end + dt.timedelta(days=1)))
+    if filters.agency:
+        qs = qs.filter(agency=filters.agency)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.unit:
+        qs = qs.filter(unit=filters.unit)
+    return qs
+
+
+def conditions(now: dt.datetime) -> dict[str, Q]:
+    """Return the named conditions the counts are made of (see the module docstring)."""
+    rejected = Q(status=S.REJECTED)
+    accept_stopped = Q(accepted_at__isnull=False) | rejected
+    accept_on_time = Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at")) | Q(
+        rejected, accepted_at__isnull=True, closed_at__lte=F("accept_due_at")
+    )
+    answer_stopped = Q(answered_at__isnull=False) | rejected
+    answer_on_time = Q(reopened_count=0) & (
+        Q(answered_at__isnull=False, answered_at__lte=F("answer_due_at"))
+        | Q(rejected, answered_at__isnull=True, closed_at__lte=F("answer_due_at"))
+    )
+    overdue = Q(status__in=(*HANDLING_STATUSES, S.NEW)) & (
+        Q(answer_due_at__lt=now) | Q(accepted_at__isnull=True, accept_due_at__lt=now)
+    )
+    return {
+        "received": Q(),
+        "answered": Q(answered_at__isnull=False),
+        "rejected": rejected,
+        "open": Q(status__in=Report.OPEN_STATUSES),
+        "overdue": overdue,
+        "accept_counted": Q(accept_due_at__isnull=False) & (accept_stopped | Q(status=S.NEW, accept_due_at__lt=now)),
+        "accept_on_time": Q(accept_due_at__isnull=False) & accept_on_time,
+        "answer_counted": Q(answer_due_at__isnull=False)
+        & (answer_stopped | Q(reopened_count__gt=0) | Q(status__in=HANDLING_STATUSES, answer_due_at__lt=now)),
+        "answer_on_time": Q(answer_due_at__isnull=False) & answer_on_time,
+        "extended": Q(Exists(Extension.objects.filter(report=OuterRef("pk"), status=Extension.Status.APPROVED))),
+        "reopened": Q(reopened_count__gt=0),
+        "rated": ~Q(rating=""),
+        "satisfied": Q(rating=Report.Rating.SATISFIED),
+    }
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    received: int = 0
+    answered: int = 0
+    rejected: int = 0
+    open: int = 0
+    overdue: int = 0
+    accept_counted: int = 0
+    accept_on_time: int = 0
+    answer_counted: int = 0
+    answer_on_time: int = 0
+    extended: int = 0
+    reopened: int = 0
+    rated: int = 0
+    satisfied: int = 0
+
+    @property
+    def accept_rate(self) -> float | None:
+        return _percent(self.accept_on_time, self.accept_counted)
+
+    @property
+    def answer_rate(self) -> float | None:
+        return _percent(self.answer_on_time, self.answer_counted)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _percent(self.satisfied, self.rated)
+
+
+def _aggregates(now: dt.datetime) -> dict:
+    return {name: Count("pk", filter=condition) for name, condition in conditions(now).items()}
+
+
+def totals(qs: QuerySet, *, now: dt.datetime | None = None) -> Counts:
+    """Return every count of the selection in one query."""
+    return Counts(**qs.order_by().aggregate(**_aggregates(now or timezone.now())))
+
+
+@dataclass(frozen=True)
+class Row:
+    key: object
+    label: str
+    counts: Counts
+
+
+BREAKDOWNS = {
+    "category": ("category_id", "category__name"),
+    "unit": ("unit_id", "unit__name"),
+    "agency": ("agency_id", "agency__name"),
+    "channel": ("channel", None),
+}
+
+
+def breakdown(qs: QuerySet, by: str, *, now: dt.datetime | None = None) -> list[Row]:
+    """Return the counts grouped by category, unit (commune), agency or channel, largest first."""
+    key, label_field = BREAKDOWNS[by]
+    fields = [key, label_field] if label_field else [key]
+    rows = qs.order_by().values(*fields).annotate(**_aggregates(now or timezone.now())).order_by("-received", key)
+    result = []
+    for row in rows:
+        if label_field:
+            label = row.pop(label_field) or ""
+        else:
+            label = str(Report.Channel(row[key]).label) if row[key] in Report.Channel.values else row[key]
+        result.append(Row(key=row.pop(key), label=label, counts=Counts(**row)))
+    return result
+
+
+TRUNCS = {"week": TruncWeek, "month": TruncMonth}
+
+
+def trend(qs: QuerySet, unit: str = "month", *, now: dt.datetime | None = None) -> list[Row]:
+    """Return the counts per week (Monday first) or month of receipt, oldest first; key is the period's first day."""
+    trunc = TRUNCS[unit]("created_at", tzinfo=calendar.TZ)
+    rows = qs.order_by().annotate(period=trunc).values("period").annotate(**_aggregates(now or timezone.now()))
+    result = []
+    for row in rows.order_by("period"):
+        period = row.pop("period")
+        start = period.astimezone(calendar.TZ).date() if isinstance(period, dt.datetime) else period
+        label = f"{start:%m/%Y}" if unit == "month" else f"{start:%d/%m/%Y}"
+        result.append(Row(key=start, label=label, counts=Counts(**row)))
+    return result
+
+
+def working_day_hours() -> float:
+    """Return the length of the province's ordinary office day in hours (7,5 with the default periods)."""
+    periods = calendar.calendar_for(None).hours.weekday
+    return sum(end - start for start, end in periods) / 3_600_000_000
+
+
+@dataclass(frozen=True)
+class Handling:
+    hours: float | None
+    days: float | None
+    sample: int
+    total: int
+
+
+def handling_time(qs: QuerySet, *, sample: int = HANDLING_SAMPLE) -> Handling:
+    """Return the average working time from acceptance to answer over the `sample` latest answered cases."""
+    answered = qs.filter(accepted_at__isnull=False, answered_at__isnull=False)
+    total = answered.count()
+    rows = list(
+        answered.order_by("-answered_at", "-pk").values_list("pk", "accepted_at", "answered_at", "agency_id")[:sample]
+    )
+    if not rows:
+        return Handling(hours=None, days=None, sample=0, total=total)
+    paused: dict[int, float] = defaultdict(float)
+    resumed = Event.objects.filter(report_id__in=[r[0] for r in rows], kind=Event.Kind.RESUMED)
+    for report_id, data in resumed.values_list("report_id", "data"):
+        paused[report_id] += float((data or {}).get("paused_seconds") or 0)
+    seconds = 0.0
+    for pk, accepted_at, answered_at, agency_id in rows:
+        worked = calendar.working_time_between(accepted_at, answered_at, agency=agency_id).total_seconds()
+        seconds += max(worked - paused[pk], 0.0)
+    hours = seconds / len(rows) / 3600
+    return Handling(hours=round(hours, 2), days=round(hours / working_day_hours(), 2), sample=len(rows), total=total)
+
+
+@dataclass
+class Statistics:
+    filters: Filters
+    totals: Counts
+    handling: Handling
+    by_category: list[Row] = field(default_factory=list)
+    by_unit: list[Row] = field(default_factory=list)
+    by_agency: list[Row] = field(default_factory=list)
+    by_channel: list[Row] = field(default_factory=list)
+    trend: list[Row] = field(default_factory=list)
+    trend_unit: str = "month"
+
+
+def collect(filters: Filters, *, trend_unit: str = "month", now: dt.datetime | None = None) -> Statistics:
+    """Return every statistic of the selection (a handful of grouped queries and one bounded sample)."""
+    now = now or timezone.now()
+    qs = cases(filters)
+    return Statistics(
+        filters=filters,
+        totals=totals(qs, now=now),
+        handling=handling_time(qs),
+        by_category=breakdown(qs, "category", now=now),
+        by_unit=breakdown(qs, "unit", now=now),
+        by_agency=breakdown(qs, "agency", now=now),
+        by_channel=breakdown(qs, "channel", now=now),
+        trend=trend(qs, trend_unit, now=now),
+        trend_unit=trend_unit,
+    )
+
+
+# --- Registered figures (core.registry.FIGURES) ---------------------------------------------------------------
+
+
+def _figure_filters(start, end, unit, agency) -> Filters:
+    def as_date(value):
+        return timezone.localtime(value, calendar.TZ).date() if isinstance(value, dt.datetime) else value
+
+    return Filters(start=as_date(start), end=as_date(end), unit=unit, agency=agency)
+
+
+def figure_received(*, start, end, unit=None, agency=None) -> int:
+    """Return the number of cases received in the period."""
+    return cases(_figure_filters(start, end, unit, agency)).count()
+
+
+def figure_accept_rate(*, start, end, unit=None, agency=None) -> float | None:
+    """Return the percentage of cases accepted on time."""
+    return totals(cases(_figure_filters(start, end, unit, agency))).accept_rate
+
+
+def figure_answer_rate(*, start, end, unit=None, agency=None) -> float | None:
+    """Return the percentage of cases answered on time."""
+    return totals(cases(_figure_filters(start, end, unit, agency))).answer_rate
+
+
+def figure_satisfaction_rate(*, start, end, unit=None, agency=None) -> float | None:
+    """Return the percentage of rated answers the citizen was satisfied with."""
+    return totals(cases(_figure_filters(start, end, unit, agency))).satisfaction_rate
+
+
+def figure_handling_days(*, start, end, unit=None, agency=None) -> float | None:
+    """Return the average handling time in working days."""
+    return handling_time(cases(_figure_filters(start, end, unit, agency))).days
