@@ -342,10 +342,14 @@ def accept_report(*, report: Report, actor, agency: Agency | None = None, level:
         report.level = Level(level).value
     report.accepted_at = now
     report.status = Report.Status.ACCEPTED
+    # The clock runs on the calendar of the agency that will answer, but the agency itself changes in
+    # assign_report, which checks the actor's right on the case as it stands: a clerk may hand it elsewhere.
+    current = report.agency
     if agency is not None:
         report.agency = agency
     report.answer_due_at = _answer_due(report, now)
-    _save(report, "status", "accepted_at", "answer_due_at", "level", "agency")
+    report.agency = current
+    _save(report, "status", "accepted_at", "answer_due_at", "level")
     _event(report, Event.Kind.ACCEPTED, actor=actor, public=True, old_status=old)
     audit.record(actor=actor, action="feedback.accept", obj=report, changes={"status": [old, report.status]})
     if agency is not None:

@@ -1,11 +1,20 @@
 from django.urls import path
 
-from tinhso.feedback import inbound, views, views_stats
+from tinhso.feedback import inbound, views, views_staff, views_stats
 
 app_name = "feedback"
 
 urlpatterns = [
     path("tra-cuu/<str:code>/", views.track, name="track"),
+    path("xu-ly/", views_staff.inbox, name="inbox"),
+    path("xu-ly/chuyen-hang-loat/", views_staff.bulk_assign, name="bulk_assign"),
+    path("xu-ly/<str:code>/", views_staff.case, name="case"),
+    path("xu-ly/<str:code>/lien-he/", views_staff.case_contact, name="case_contact"),
+    path("xu-ly/<str:code>/vi-tri.geojson", views_staff.case_point, name="case_point"),
+    path("xu-ly/<str:code>/tep/<int:pk>/", views_staff.attachment, name="case_attachment"),
+    path("xu-ly/<str:code>/<slug:action>/", views_staff.case_action, name="case_action"),
+    path("tong-dai/", views_staff.operator, name="operator"),
+    path("tong-dai/tra-so/", views_staff.operator_lookup, name="operator_lookup"),
     path("thong-ke/", views_stats.staff_stats, name="stats"),
     path("thong-ke/xuat.csv", views_stats.stats_export, {"fmt": "csv"}, name="stats_export_csv"),
     path("thong-ke/xuat.xlsx", views_stats.stats_export, {"fmt": "xlsx"}, name="stats_export_xlsx"),
