@@ -280,7 +280,8 @@ class ApiClientAdmin(AuditedModelAdmin):
             return
         self._show_key(request, obj, issue_api_key(obj, actor=request.user))
 
-    @admin.action(description=_("Cấp khóa API mới (khóa cũ hết hiệu lực)"))
+    # Only with the change permission: the action revokes the client's key and shows the new one.
+    @admin.action(description=_("Cấp khóa API mới (khóa cũ hết hiệu lực)"), permissions=["change"])
     def issue_new_key(self, request, queryset):
         for client in queryset:
             self._show_key(request, client, issue_api_key(client, actor=request.user))

@@ -1,6 +1,12 @@
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# What the API throttle can parse: a whole number, "/", and a period starting with s, m, h or d.
+_RATE = re.compile(r"^[0-9]+/[smhd][a-z]*$")
 
 
 class ApiClient(models.Model):
@@ -30,3 +36,9 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        # A rate the throttle cannot parse would fail every request of this client with a server error.
+        if not _RATE.match(self.rate or ""):
+            raise ValidationError({"rate": self._meta.get_field("rate").help_text})

@@ -5,6 +5,7 @@ import json
 import pytest
 import yaml
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import include, path, reverse
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 
 from tinhso.core.api import hash_key, issue_api_key
 from tinhso.core.models import Agency, ApiClient, AuditEntry
-from tinhso.core.testing import make_unit
+from tinhso.core.testing import make_unit, make_user
 
 
 class _Report(serializers.Serializer):
@@ -203,6 +204,34 @@ def test_admin_creating_a_client_shows_its_first_key(client, admin_user):
     [shown] = [m.message for m in response.context["messages"] if m.level == messages.WARNING]
     key = next(word for word in shown.split() if word.startswith(app.key_prefix + "."))
     assert app.key_hash == hash_key(key)
+
+
+@pytest.mark.django_db
+def test_staff_who_may_only_view_clients_cannot_issue_a_new_key(client):
+    app, old = _client("Ứng dụng A")
+    viewer = make_user("Người chỉ xem", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_apiclient"))
+    client.force_login(viewer)
+    client.post(
+        reverse("admin:core_apiclient_changelist"),
+        {"action": "issue_new_key", "_selected_action": [app.pk]},
+        follow=True,
+    )
+    app.refresh_from_db()
+    assert app.key_hash == hash_key(old)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rate", ["600/week", "600 per minute", "nhiều"])
+def test_admin_refuses_a_rate_the_throttle_cannot_read(client, admin_user, rate):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:core_apiclient_add"),
+        {"name": "Hệ thống camera", "rate": rate, "scopes": "[]", "is_active": "on", "contact": ""},
+    )
+    assert response.status_code == 200
+    assert "rate" in response.context["adminform"].form.errors
+    assert not ApiClient.objects.exists()
 
 
 # --- pagination ---------------------------------------------------------------------------------------
