@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -96,6 +97,27 @@ def tracking_url(report: Report) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("feedback:track", args=[report.code])
 
 
+RATING_SALT = "feedback.rate"
+#: How long the rating link in the answer message works (days): the case closes unrated well before that.
+RATING_LINK_DAYS = 60
+
+
+def rating_url(report: Report) -> str:
+    """Return the tracking link with a signed key that lets a reporter without an account rate the answer."""
+    key = signing.dumps(report.code, salt=RATING_SALT)
+    return f"{tracking_url(report)}?k={key}"
+
+
+def is_reporter(report: Report, follower: Follower) -> bool:
+    """Return whether a follower is the person who filed the case (same account, phone or e-mail)."""
+    if report.reporter_id:
+        return follower.user_id == report.reporter_id
+    return bool(
+        (report.reporter_phone and follower.phone == report.reporter_phone)
+        or (report.reporter_email and not follower.phone and follower.email == report.reporter_email)
+    )
+
+
 def _event(report: Report, kind: str, *, actor=None, public=False, text="", old_status="", data=None) -> Event:
     return Event.objects.create(
         report=report,
@@ -109,10 +131,14 @@ def _event(report: Report, kind: str, *, actor=None, public=False, text="", old_
     )
 
 
-def _tell_followers(report: Report, event: Event, title: str, message: str) -> None:
-    """Queue a message to everyone following the case (never raises: the outbox keeps failures)."""
-    context = {"title": title, "message": message, "url": tracking_url(report), "code": report.code}
+def _tell_followers(report: Report, event: Event, title: str, message: str, *, rating_link: bool = False) -> None:
+    """Queue a message to everyone following the case (never raises: the outbox keeps failures).
+
+    With `rating_link`, the reporter's message carries the signed link that lets them rate without an account.
+    """
     for follower in report.followers.select_related("user"):
+        url = rating_url(report) if rating_link and is_reporter(report, follower) else tracking_url(report)
+        context = {"title": title, "message": message, "url": url, "code": report.code}
         phone = follower.phone or (follower.user.phone if follower.user else "")
         email = follower.email or (follower.user.email if follower.user else "")
         if phone:
@@ -526,6 +552,7 @@ def answer_report(*, report: Report, actor, answer: str) -> Report:
         event,
         _("Phản ánh %(code)s đã có trả lời") % {"code": report.code},
         _("Mời ông/bà xem trả lời và đánh giá mức độ hài lòng."),
+        rating_link=True,
     )
     for duplicate in report.duplicates.all():
         _tell_followers(

@@ -141,7 +141,9 @@ class ReportQuerySet(models.QuerySet):
         """Return the cases owned by, or shared with, the given agencies (None: every case)."""
         if agency_ids is None:
             return self
-        return self.filter(models.Q(agency_id__in=agency_ids) | models.Q(shares__agency_id__in=agency_ids)).distinct()
+        # A subquery, not a join: no duplicate rows to remove, so the inbox index on (agency, status, due) serves.
+        shared = ReportShare.objects.filter(agency_id__in=agency_ids).values("report_id")
+        return self.filter(models.Q(agency_id__in=agency_ids) | models.Q(pk__in=shared))
 
 
 class Report(models.Model):
@@ -331,6 +333,7 @@ class Event(models.Model):
         SHARED = "shared", _("Mời phối hợp")
         ESCALATED = "escalated", _("Báo cáo quá hạn")
         ATTACHMENT = "attachment", _("Đính kèm")
+        COMMENT = "comment", _("Ý kiến người dân qua ứng dụng")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
