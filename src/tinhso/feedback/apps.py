@@ -13,6 +13,17 @@ class FeedbackConfig(AppConfig):
         if ("load_feedback_demo",) not in DEMO_STEPS:
             DEMO_STEPS.append(("load_feedback_demo",))
 
+        from tinhso.core.registry import Module, register_module
+
+        register_module(
+            Module(
+                "feedback",
+                _("Tổng đài 1022"),
+                _("Phản ánh, kiến nghị và hỏi đáp của người dân"),
+                url_name="feedback:home",
+            )
+        )
+
         from datetime import timedelta
 
         from tinhso.core.registry import register_figure

@@ -1,11 +1,21 @@
 from django.urls import path
 
-from tinhso.feedback import inbound, views, views_staff, views_stats
+from tinhso.feedback import inbound, views_public, views_staff, views_stats
 
 app_name = "feedback"
 
 urlpatterns = [
-    path("tra-cuu/<str:code>/", views.track, name="track"),
+    path("", views_public.home, name="home"),
+    path("gui/", views_public.submit, name="submit"),
+    path("da-gui/<str:code>/", views_public.submitted, name="submitted"),
+    path("gan-day/", views_public.nearby, name="nearby"),
+    path("gan-day/theo-doi/", views_public.follow, name="follow"),
+    path("tra-cuu/", views_public.lookup, name="lookup"),
+    path("tra-cuu/<str:code>/", views_public.track, name="track"),
+    path("tra-cuu/<str:code>/danh-gia/", views_public.rate, name="rate"),
+    path("tra-cuu/<str:code>/bo-sung/", views_public.supplement, name="supplement"),
+    path("cua-toi/", views_public.my_reports, name="mine"),
+    path("tep/<int:pk>/", views_public.attachment, name="file"),
     path("xu-ly/", views_staff.inbox, name="inbox"),
     path("xu-ly/chuyen-hang-loat/", views_staff.bulk_assign, name="bulk_assign"),
     path("xu-ly/<str:code>/", views_staff.case, name="case"),
