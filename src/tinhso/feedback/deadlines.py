@@ -123,7 +123,7 @@ def warn_report(*, report_id: int, now: dt.datetime | None = None) -> bool:
     Return whether a warning was recorded. The row is locked and re-checked, so two runs at once warn once.
     """
     now = now or timezone.now()
-    report = Report.objects.select_for_update().select_related("agency", "category").get(pk=report_id)
+    report = Report.objects.select_for_update(of=("self",)).select_related("agency", "category").get(pk=report_id)
     clock, due, _start = running_clock(report)
     if due is None or due <= now or not report.is_open or report.status == Report.Status.WAITING:
         return False
@@ -165,7 +165,7 @@ def escalate_report(*, report_id: int, now: dt.datetime | None = None) -> bool:
     on the tracking page, not the internal escalation.
     """
     now = now or timezone.now()
-    report = Report.objects.select_for_update().select_related("agency").get(pk=report_id)
+    report = Report.objects.select_for_update(of=("self",)).select_related("agency").get(pk=report_id)
     clock, due, _start = running_clock(report)
     if due is None or due > now or not report.is_open or report.status == Report.Status.WAITING:
         return False
