@@ -10,10 +10,13 @@ import json
 import os
 import platform
 import statistics
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+_DONE = object()
 
 
 @dataclass
@@ -70,6 +73,45 @@ class Harness:
             operation()
             timings.append(time.perf_counter() - t0)
         return self._record(case, timings, sum(timings), n_items * repeat, baseline_of, note)
+
+    def measure_concurrent(
+        self,
+        case: str,
+        operation: Callable[[object], object],
+        inputs: Iterable[object],
+        *,
+        clients: int,
+        max_seconds: float | None = None,
+        baseline_of: str = "",
+        note: str = "",
+    ) -> Result:
+        """Call `operation` once per input from `clients` threads at once (stop taking inputs after
+        `max_seconds`); latency is per call, throughput is calls over the wall-clock time."""
+        pending = iter(inputs)
+        lock = threading.Lock()
+        timings: list[float] = []
+        deadline = time.perf_counter() + max_seconds if max_seconds else None
+
+        def client() -> None:
+            while deadline is None or time.perf_counter() < deadline:
+                with lock:
+                    item = next(pending, _DONE)
+                if item is _DONE:
+                    return
+                t0 = time.perf_counter()
+                operation(item)
+                elapsed = time.perf_counter() - t0
+                with lock:
+                    timings.append(elapsed)
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        total = time.perf_counter() - started
+        return self._record(case, timings, total, len(timings), baseline_of, note)
 
     def _record(self, case, timings, total, n_items, baseline_of, note) -> Result:
         ordered = sorted(timings)

@@ -243,38 +243,41 @@ class Received:
     errors: list[str]  # why the text could not become a case (the message is kept with them)
 
 
-@transaction.atomic
 def receive(*, channel: str, message: InboundText) -> Received:
     """Store the message and make its case, once: a redelivered message returns the case it already made."""
-    row, _created = InboundMessage.objects.select_for_update().get_or_create(
-        channel=channel,
-        external_id=message.external_id,
-        defaults={"sender": message.sender, "text": message.text},
-    )
-    if row.report_id:
+    done = InboundMessage.objects.filter(channel=channel, external_id=message.external_id, report__isnull=False)
+    if row := done.select_related("report").first():
         return Received(row, False, [])
+    # Read-only work before the transaction: on SQLite the transaction holds the database's write lock.
     category = category_for(message.text)
-    if category is None:
-        errors = [_("Hệ thống chưa có lĩnh vực nào đang tiếp nhận phản ánh.")]
-        return _failed(row, errors)
     # The text is used as the address only when it names a commune: then routing can use that commune.
     address = message.text[:255] if resolve_old_address(message.text) else ""
-    try:
-        report = actions.submit_report(
-            category=category,
-            description=message.text,
+    with transaction.atomic():
+        row, _created = InboundMessage.objects.select_for_update().get_or_create(
             channel=channel,
-            address=address,
-            # A Zalo user id is no phone number; the reply gap for Zalo is described in docs/feedback-inbound.md.
-            reporter_phone=message.sender if channel == Report.Channel.SMS else "",
-            idempotency_key=f"{channel}:{message.external_id}",
+            external_id=message.external_id,
+            defaults={"sender": message.sender, "text": message.text},
         )
-    except ValidationError as exc:
-        return _failed(row, exc.messages)
-    row.report = report
-    row.error = ""
-    row.save(update_fields=["report", "error"])
-    return Received(row, True, [])
+        if row.report_id:
+            return Received(row, False, [])
+        if category is None:
+            return _failed(row, [_("Hệ thống chưa có lĩnh vực nào đang tiếp nhận phản ánh.")])
+        try:
+            report = actions.submit_report(
+                category=category,
+                description=message.text,
+                channel=channel,
+                address=address,
+                # A Zalo user id is no phone number; the reply gap for Zalo is in docs/feedback-inbound.md.
+                reporter_phone=message.sender if channel == Report.Channel.SMS else "",
+                idempotency_key=f"{channel}:{message.external_id}",
+            )
+        except ValidationError as exc:
+            return _failed(row, exc.messages)
+        row.report = report
+        row.error = ""
+        row.save(update_fields=["report", "error"])
+        return Received(row, True, [])
 
 
 def _failed(row: InboundMessage, errors: list[str]) -> Received:

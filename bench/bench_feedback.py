@@ -1,0 +1,412 @@
+"""The 1022 module at volume: submissions over HTTP, the staff inbox, public statistics, Open311 reads.
+
+Seeds BENCH_FEEDBACK_CASES historical cases (default 100,000; the PostgreSQL target is 1,000,000) with
+bulk_create, spread over three years, the demo categories, the 92 demo communes, every channel and status.
+Then:
+
+- submissions over HTTP from 8 concurrent clients to a real gunicorn server (sync workers, loopback, the bench
+  database), next to a bare Django view that inserts one row, in the same run. The server runs with
+  bench/bench_settings.py, whose URLconf is the product's plus that bare view; the product has no bench URL.
+  The submission goes through the SMS webhook (the fake verifier), a real product channel that ends in
+  `actions.submit_report`; the web form and the Open311 POST are measured too when they exist.
+- the staff inbox queryset (`Report.objects.visible_to_agencies(...)`, filtered, ordered, first page + count),
+- public statistics (`feedback.stats.collect`, in-process),
+- Open311 GET requests (default window) over HTTP, when `/open311/v2/` exists.
+
+`bench/durability_feedback.py` (a separate script) kills a worker under load and checks every acknowledged case.
+"""
+
+import contextlib
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+N_CASES = int(os.environ.get("BENCH_FEEDBACK_CASES", "100000"))
+N_REQUESTS = int(os.environ.get("BENCH_FEEDBACK_REQUESTS", "2000"))
+N_QUERIES = 200
+CLIENTS = 8
+WORKERS = int(os.environ.get("BENCH_FEEDBACK_WORKERS", "4"))
+MAX_SECONDS = 60.0
+SEED = 20250701
+BATCH = 2000
+REPO = Path(__file__).resolve().parent.parent
+BARE_TABLE = "bench_bare_row"
+SEED_KEY = "bench-seed:"
+
+# Share of channels and of final states among historical cases (rough 1022 practice: most cases closed).
+CHANNELS = [("web", 45), ("hotline", 30), ("api", 10), ("sms", 8), ("zalo", 7)]
+DONE = [("closed", 70), ("answered", 14), ("rejected", 8), ("in_progress", 4), ("assigned", 4)]
+OPEN = [("new", 15), ("accepted", 15), ("assigned", 30), ("in_progress", 30), ("waiting", 10)]
+PLACES = ["trước cổng chợ", "gần trường tiểu học", "đầu ngõ 12", "cạnh trạm y tế", "ven suối", "ngã ba tổ 5"]
+
+
+# --- Reference data and historical cases -------------------------------------------------------------------------
+
+
+def reference_data():
+    """Load the demo units, agencies, calendar and categories if missing; return (communes, committees, categories)."""
+    from django.core.management import call_command
+
+    from tinhso.core.agencies import load_agencies
+    from tinhso.core.models import AdminUnit, Agency
+    from tinhso.core.units import load_demo_units
+    from tinhso.feedback.demo import load_demo_feedback
+    from tinhso.feedback.models import Category
+
+    communes = AdminUnit.objects.current().communes().filter(parent__code="19")
+    if communes.count() != 92:
+        print("  loading the Thái Nguyên demo units …")
+        load_demo_units()
+    if not Agency.objects.filter(kind=Agency.Kind.COMMUNE_COMMITTEE).exists():
+        load_agencies()
+    call_command("load_calendar", verbosity=0)
+    load_demo_feedback()
+    communes = list(communes.order_by("code"))
+    committees = {a.unit_id: a for a in Agency.objects.filter(kind=Agency.Kind.COMMUNE_COMMITTEE, unit__in=communes)}
+    categories = list(Category.objects.filter(is_active=True).select_related("default_agency"))
+    return communes, committees, categories
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def seed(n: int, communes, committees, categories) -> int:
+    """Top the bench database up to `n` historical cases; return how many were inserted."""
+    from tinhso.core.text import fold
+    from tinhso.feedback.models import Report
+
+    have = Report.objects.filter(idempotency_key__startswith=SEED_KEY).count()
+    if have >= n:
+        return 0
+    rng = random.Random(SEED + have)
+    now = timezone.now()
+    start = now - dt.timedelta(days=3 * 365)
+    span = (now - start).total_seconds()
+    started = time.perf_counter()
+    batch = []
+    for i in range(have, n):
+        created = start + dt.timedelta(seconds=rng.random() * span)
+        category = rng.choice(categories)
+        unit = rng.choice(communes)
+        agency = category.default_agency or committees.get(unit.pk)
+        age = now - created
+        status = _pick(rng, DONE if age > dt.timedelta(days=30) else OPEN)
+        place = rng.choice(PLACES)
+        description = f"{category.name}: cần xử lý {place}, {unit.name}. Người dân phản ánh nhiều lần."
+        code = f"PA-{created:%Y}-H{i:07d}"
+        report = Report(
+            code=code,
+            category=category,
+            level=category.default_level,
+            status=status,
+            channel=_pick(rng, CHANNELS),
+            description=description,
+            lon=unit.centroid_lon + rng.uniform(-0.005, 0.005),
+            lat=unit.centroid_lat + rng.uniform(-0.005, 0.005),
+            address=f"{place}, {unit.name}",
+            unit_id=unit.pk,
+            agency_id=agency.pk if agency else None,
+            reporter_phone=f"09{rng.randrange(10**8):08d}" if rng.random() < 0.6 else "",
+            is_public=category.is_public,
+            idempotency_key=f"{SEED_KEY}{i}",
+            search_text=fold(f"{code} {description} {place}, {unit.name}"),
+            created_at=created,
+            updated_at=created,
+            # Approximate clocks (calendar hours, not working hours): enough for realistic filters and counts.
+            accept_due_at=created + dt.timedelta(hours=8),
+        )
+        if status != "new":
+            report.accepted_at = created + dt.timedelta(hours=rng.uniform(0.5, 12))
+            report.answer_due_at = report.accepted_at + dt.timedelta(
+                days=3 if category.default_level != "complex" else 10
+            )
+            report.assigned_at = report.accepted_at if status != "accepted" else None
+        if status in ("answered", "closed"):
+            report.answered_at = report.accepted_at + dt.timedelta(hours=rng.uniform(4, 24 * 6))
+            report.public_answer = "Cơ quan đã kiểm tra và khắc phục. Cảm ơn ông/bà đã phản ánh."
+            report.updated_at = report.answered_at
+            if rng.random() < 0.4:
+                report.rating = "satisfied" if rng.random() < 0.8 else "unsatisfied"
+                report.rated_at = report.answered_at + dt.timedelta(days=1)
+        if status == "closed":
+            report.closed_at = report.answered_at + dt.timedelta(days=7)
+        if status == "rejected":
+            report.rejection_reason = rng.choice(["out_of_scope", "duplicate", "not_enough_info"])
+            report.closed_at = created + dt.timedelta(days=1)
+        batch.append(report)
+        if len(batch) == BATCH:
+            _insert(batch)
+            batch = []
+    _insert(batch)
+    print(f"  seeded {n - have:,} historical cases in {time.perf_counter() - started:.1f} s")
+    return n - have
+
+
+def _insert(batch) -> None:
+    from tinhso.feedback.models import Report
+
+    if batch:
+        with transaction.atomic():
+            Report.objects.bulk_create(batch)
+
+
+# --- In-process measurements -------------------------------------------------------------------------------------
+
+
+def inbox(h, committees, categories) -> None:
+    """Time the staff inbox queryset: an agency's open cases, filtered, ordered by deadline, first page and count."""
+    from tinhso.core.text import fold
+    from tinhso.feedback.models import Report
+
+    rng = random.Random(SEED)
+    agency_ids = [a.pk for a in committees.values()] + [c.default_agency_id for c in categories if c.default_agency_id]
+    now = timezone.now()
+
+    def page(qs):
+        qs = qs.select_related("category", "unit", "agency").order_by("answer_due_at", "-created_at")
+        return len(list(qs[:25])), qs.count()
+
+    def base():
+        return Report.objects.visible_to_agencies({rng.choice(agency_ids)})
+
+    cases = {
+        "inbox: open cases of one agency": lambda _: page(base().open()),
+        "inbox: + category": lambda _: page(base().open().filter(category=rng.choice(categories))),
+        "inbox: overdue": lambda _: page(base().overdue(now)),
+        "inbox: all statuses, last 30 days, channel": lambda _: page(
+            base().filter(created_at__gte=now - dt.timedelta(days=30), channel=rng.choice(["web", "hotline"]))
+        ),
+        "inbox: text search without diacritics": lambda _: page(
+            base().filter(search_text__contains=fold(rng.choice(PLACES)))
+        ),
+    }
+    for case, operation in cases.items():
+        h.measure(case, operation, range(N_QUERIES))
+    h.measure(
+        "baseline: first 25 cases by primary key, no filter",
+        lambda _: list(Report.objects.order_by("pk")[:25]),
+        range(N_QUERIES),
+        baseline_of="inbox: open cases of one agency",
+    )
+
+
+def statistics(h) -> None:
+    """Time the public statistics (one year, whole province; and one category) through feedback.stats."""
+    try:
+        from tinhso.feedback import stats
+    except ImportError:
+        print("  statistics: feedback/stats.py does not exist yet; skipped")
+        return
+    from tinhso.feedback.models import Category
+
+    today = timezone.localdate()
+    year = stats.Filters(start=today - dt.timedelta(days=365), end=today)
+    category = Category.objects.filter(code="giao-thong").first()
+    h.measure("statistics: whole province, last 12 months", lambda _: stats.collect(year), range(10))
+    if category:
+        one = stats.Filters(start=year.start, end=year.end, category=category)
+        h.measure("statistics: one category, last 12 months", lambda _: stats.collect(one), range(10))
+
+
+# --- Over HTTP ---------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(*, workers: int):
+    """Run gunicorn (sync workers) on a free loopback port with the bench settings; yield (port, process)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_MANIFEST": "0",
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    command = [sys.executable, "-m", "gunicorn", "tinhso.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--worker-class", "sync", "--log-level", "warning", "--timeout", "60"]
+    (Path(os.environ.get("TINHSO_DATA_DIR", REPO / "var")) / "static").mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request("GET", port, "/phan-anh/tra-cuu/PA-0000-000000/")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the benchmark server did not start") from None
+                time.sleep(0.3)
+        yield port, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def request(method: str, port: int, path: str, body: bytes | None = None, headers: dict | None = None):
+    """Send one request on a new connection; return (status, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def sms_payload(run: str, i: int, rng: random.Random, communes) -> bytes:
+    unit = rng.choice(communes)
+    text = f"GT Ổ gà lớn {rng.choice(PLACES)}, {unit.name}"
+    return json.dumps({"id": f"{run}-{i}", "from": f"09{rng.randrange(10**8):08d}", "text": text}).encode()
+
+
+def submissions(h, port: int, communes) -> None:
+    """Bare insert vs a real submission, 8 clients each, bounded by count and time."""
+    from tinhso.feedback.inbound import FAKE_INBOUND_SECRET
+
+    rng = random.Random(SEED)
+    run = f"bench-{int(time.time())}"
+    failures: dict[str, int] = {}
+
+    def call(case, path, headers, expect=(200, 201)):
+        def operation(body):
+            try:
+                status, _ = request("POST", port, path, body, headers)
+            except (OSError, http.client.HTTPException):
+                status = 0
+            if status not in expect:
+                failures[case] = failures.get(case, 0) + 1
+
+        return operation
+
+    json_headers = {"Content-Type": "application/json"}
+    bare = "bare view: insert one row (HTTP, 8 clients)"
+    sms = "submit by SMS webhook → submit_report (HTTP, 8 clients)"
+    bare_bodies = [json.dumps({"text": f"row {i}"}).encode() for i in range(N_REQUESTS)]
+    sms_bodies = [sms_payload(run, i, rng, communes) for i in range(N_REQUESTS)]
+    sms_headers = {**json_headers, "X-Signature": FAKE_INBOUND_SECRET}
+    for body in sms_bodies[:20]:  # warm every worker's caches (units, address index, templates)
+        call("warm-up", "/phan-anh/webhook/sms/", sms_headers)(body)
+    h.measure_concurrent(
+        bare, call(bare, "/bench/bare/", json_headers), bare_bodies, clients=CLIENTS, max_seconds=MAX_SECONDS
+    )
+    h.measure_concurrent(
+        sms,
+        call(sms, "/phan-anh/webhook/sms/", sms_headers),
+        sms_bodies[20:],
+        clients=CLIENTS,
+        max_seconds=MAX_SECONDS,
+        baseline_of="",
+    )
+    h.results[-2].baseline_of = sms
+    open311_post(h, port, rng, failures)
+    if failures:
+        print(f"  failed requests: {failures}")
+
+
+def open311_post(h, port, rng, failures) -> None:
+    """Measure the Open311 POST when the API exists (an API client with a high rate limit is created)."""
+    if not _open311_exists(port):
+        print("  Open311 POST: /open311/v2/ does not exist yet; skipped")
+        return
+    from urllib.parse import urlencode
+
+    from tinhso.core.api import issue_api_key
+    from tinhso.core.models import ApiClient
+    from tinhso.feedback.models import Category
+
+    client, _ = ApiClient.objects.get_or_create(name="bench-open311", defaults={"rate": "1000000/min"})
+    key = issue_api_key(client)
+    code = Category.objects.get(code="giao-thong").code
+    case = "submit by Open311 POST (HTTP, 8 clients)"
+    bodies = [
+        urlencode(
+            {
+                "api_key": key,
+                "service_code": code,
+                "lat": 21.59 + rng.uniform(-0.01, 0.01),
+                "long": 105.84 + rng.uniform(-0.01, 0.01),
+                "description": "Ổ gà lớn giữa đường",
+            }
+        ).encode()
+        for _ in range(N_REQUESTS)
+    ]
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def operation(body):
+        try:
+            status, _ = request("POST", port, "/open311/v2/requests.json", body, headers)
+        except (OSError, http.client.HTTPException):
+            status = 0
+        if status not in (200, 201):
+            failures[case] = failures.get(case, 0) + 1
+
+    h.measure_concurrent(case, operation, bodies, clients=CLIENTS, max_seconds=MAX_SECONDS)
+
+
+def _open311_exists(port: int) -> bool:
+    try:
+        status, _ = request("GET", port, "/open311/v2/discovery.json")
+    except OSError:
+        return False
+    return status == 200
+
+
+def open311_get(h, port: int) -> None:
+    if not _open311_exists(port):
+        print("  Open311 GET: /open311/v2/ does not exist yet; skipped")
+        return
+    statuses: dict[int, int] = {}
+
+    def operation(_):
+        status, _body = request("GET", port, "/open311/v2/requests.json")
+        statuses[status] = statuses.get(status, 0) + 1
+
+    h.measure("Open311 GET requests.json, default window (HTTP, 1 client)", operation, range(N_QUERIES))
+    print(f"  Open311 GET statuses: {statuses}")
+
+
+def bare_table() -> None:
+    key = "bigserial" if connection.vendor == "postgresql" else "integer"
+    extra = "" if connection.vendor == "postgresql" else " autoincrement"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (id {key} primary key{extra}, text text)")
+
+
+def run(h) -> None:
+    communes, committees, categories = reference_data()
+    seed(N_CASES, communes, committees, categories)
+    from tinhso.feedback.models import Report
+
+    print(f"  {Report.objects.count():,} cases in the database; {WORKERS} gunicorn sync workers; {CLIENTS} clients")
+    inbox(h, committees, categories)
+    statistics(h)
+    bare_table()
+    connection.close()  # SQLite: let the server's processes write without this one holding anything
+    with serve(workers=WORKERS) as (port, _process):
+        submissions(h, port, communes)
+        open311_get(h, port)
