@@ -7,6 +7,16 @@ from tinhso.core.testing import make_agency, make_member, make_user
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate-limit counters and cached pages live in the cache; one test's calls must not throttle the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2/PBKDF2 cost is the point in production and only slows the personas down in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

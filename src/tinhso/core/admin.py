@@ -20,6 +20,7 @@ from tinhso.core.models import (
     User,
 )
 from tinhso.core.text import fold
+from tinhso.core.units import units_changed
 
 
 class FoldedSearchMixin:
@@ -115,6 +116,20 @@ class SuccessionInline(admin.TabularInline):
 @admin.register(AdminUnit)
 class AdminUnitAdmin(FoldedSearchMixin, AuditedModelAdmin):
     audit_exclude = ("boundary",)
+
+    def log_change(self, request, obj, message):
+        # Every edit (the unit or its successions inline) must reach the spatial and address indexes.
+        transaction.on_commit(units_changed)
+        return super().log_change(request, obj, message)
+
+    def log_addition(self, request, obj, message):
+        transaction.on_commit(units_changed)
+        return super().log_addition(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        transaction.on_commit(units_changed)
+        return super().log_deletions(request, queryset)
+
     list_display = [
         "code",
         "name",

@@ -83,14 +83,10 @@ def notify(
         existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    subject, body = render(channel=channel, template=template, context=context)
     row = Notification(
         channel=channel,
         recipient=recipient,
         template=template,
-        context=json.loads(json.dumps(context, cls=DjangoJSONEncoder)),
-        subject=subject,
-        body=body,
         idempotency_key=idempotency_key or None,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -100,6 +96,16 @@ def notify(
     except ValidationError as exc:
         row.status = Notification.Status.DEAD
         row.last_error = f"Người nhận không hợp lệ: {'; '.join(exc.messages)}"
+    try:
+        row.context = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+        row.subject, row.body = render(channel=channel, template=template, context=context)
+    except Exception as exc:
+        # A broken template or an unstorable context is a bug to fix, not a reason to undo the caller's action:
+        # keep the message as a dead row that says why.
+        logger.exception("Notification template %s for %s could not be rendered", template, channel)
+        row.context = {}
+        row.status = Notification.Status.DEAD
+        row.last_error = f"Không dựng được nội dung: {type(exc).__name__}: {exc}"[:2000]
     try:
         with transaction.atomic():
             row.save(force_insert=True)

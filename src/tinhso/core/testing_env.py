@@ -11,3 +11,12 @@ os.environ.setdefault("TINHSO_DATA_DIR", os.path.join(os.getcwd(), "var", "test"
 os.makedirs(os.path.join(os.environ["TINHSO_DATA_DIR"], "static"), exist_ok=True)
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("STATIC_FROM_FINDERS", "1")
+
+# Property tests draw the same examples on every run, so a failure in CI can be reproduced locally.
+try:
+    from hypothesis import settings as _hypothesis
+
+    _hypothesis.register_profile("tinhso", derandomize=True, deadline=None)
+    _hypothesis.load_profile("tinhso")
+except ImportError:  # hypothesis is a test dependency only
+    pass

@@ -25,7 +25,8 @@ from typing import Any
 
 import shapely
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Length
 
 from tinhso.core import audit
 from tinhso.core.models import AdminUnit, UnitSuccession
@@ -656,8 +657,21 @@ def units_changed() -> None:
 
 def _table_version() -> tuple:
     # Cheap enough to run every few seconds; catches loads made by another process.
-    agg = AdminUnit.objects.aggregate(Count("id"), Max("id"), Sum("min_lon"), Sum("max_lat"))
-    return (*agg.values(), UnitSuccession.objects.count())
+    # Besides loads it catches the usual admin edits: a unit ended (valid_to), renamed (name length), a boundary
+    # replaced (bbox sums) or a succession's flags changed. Edits in this process also call units_changed().
+    agg = AdminUnit.objects.aggregate(
+        rows=Count("id"),
+        last=Max("id"),
+        west=Sum("min_lon"),
+        north=Sum("max_lat"),
+        ended=Count("valid_to"),
+        last_end=Max("valid_to"),
+        name_length=Sum(Length("name")),
+    )
+    succession = UnitSuccession.objects.aggregate(
+        rows=Count("id"), divided=Count("id", filter=Q(divided=True)), default=Count("id", filter=Q(is_default=True))
+    )
+    return (*agg.values(), *succession.values())
 
 
 class UnitCache:

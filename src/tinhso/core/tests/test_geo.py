@@ -141,3 +141,56 @@ def test_simplified_boundaries_have_fewer_points_and_the_same_units():
 
     assert [f["id"] for f in simple["features"]] == [f["id"] for f in full["features"]]
     assert points(simple) < points(full)
+
+
+def test_a_unit_ended_by_another_process_leaves_the_index_at_the_next_recheck(db, monkeypatch):
+    import datetime as dt
+    import time
+
+    from tinhso.core import geo
+    from tinhso.core.models import AdminUnit
+    from tinhso.core.testing import make_unit
+
+    unit = make_unit("99901", "Xã Thử Nghiệm", lon=106.0, lat=21.0)
+    assert geo.locate(106.01, 21.01) == unit
+    # Another process ends the unit: no units_changed() call reaches this one.
+    AdminUnit.objects.filter(pk=unit.pk).update(valid_to=dt.date(2025, 6, 30))
+    assert geo.locate(106.01, 21.01) == unit  # still cached until the recheck interval passes
+    later = time.monotonic() + 31
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert geo.locate(106.01, 21.01) is None
+
+
+def test_an_admin_edit_of_a_unit_reaches_the_index_at_once(admin_client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from tinhso.core import geo
+    from tinhso.core.models import AdminUnit
+    from tinhso.core.testing import make_unit
+
+    unit = make_unit("99902", "Xã Sửa Tên", lon=106.2, lat=21.2)
+    assert geo.locate(106.21, 21.21).name == "Xã Sửa Tên"
+    url = reverse("admin:core_adminunit_change", args=[unit.pk])
+    form = {
+        "code": unit.code,
+        "name": "Xã Tên Mới",
+        "short_name": "Tên Mới",
+        "level": unit.level,
+        "kind": unit.kind,
+        "parent": "",
+        "valid_from": "",
+        "valid_to": "",
+        "population": "",
+        "area_km2": "",
+        "seat": "",
+        "source": "",
+        "centroid_lon": unit.centroid_lon,
+        "centroid_lat": unit.centroid_lat,
+        "successions-TOTAL_FORMS": "0",
+        "successions-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AdminUnit.objects.get(pk=unit.pk).name == "Xã Tên Mới"
+    assert geo.locate(106.21, 21.21).name == "Xã Tên Mới"

@@ -137,6 +137,18 @@ def test_an_invalid_recipient_is_recorded_dead_without_failing_the_action(django
     assert queued(DELIVER) == 0
 
 
+def test_a_missing_template_is_recorded_dead_without_failing_the_action(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        record = Agency.objects.create(code="HS2", name="Hồ sơ thử", kind=Agency.Kind.OTHER)
+        row = outbox.notify(channel="sms", recipient="0912345678", template="no_such_template", context=CONTEXT)
+
+    assert Agency.objects.filter(pk=record.pk).exists()
+    row.refresh_from_db()
+    assert row.status == Notification.Status.DEAD
+    assert "TemplateDoesNotExist" in row.last_error
+    assert queued(DELIVER) == 0
+
+
 def test_the_action_commits_when_the_gateway_raises(django_capture_on_commit_callbacks):
     FakeSmsGateway.failure = ConnectionResetError("gateway hung up")
     with django_capture_on_commit_callbacks(execute=True):
