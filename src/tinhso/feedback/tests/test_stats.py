@@ -217,7 +217,14 @@ def test_agency_staff_see_only_their_agencys_numbers(client, cases, clerk_elsewh
 
 
 @pytest.mark.parametrize(
-    "name", ["feedback:stats", "feedback:stats_export_csv", "feedback:stats_export_xlsx", "feedback:cases_export_csv"]
+    "name",
+    [
+        "feedback:stats",
+        "feedback:stats_export_csv",
+        "feedback:stats_export_xlsx",
+        "feedback:cases_export_csv",
+        "feedback:cases_export_xlsx",
+    ],
 )
 def test_staff_pages_refuse_the_wrong_persona(client, citizen, name):
     url = reverse(name)
@@ -284,3 +291,11 @@ def test_the_public_statistics_page_shows_aggregates_only(client, cases):
     page = response.content.decode()
     assert "Giao thông" in page and "66,7" in page
     assert "Bí Mật" not in page and "0987654321" not in page and cases["A"].code not in page
+
+
+def test_the_public_statistics_export_opens(client, cases):
+    with freeze_time(NOW):
+        response = client.get(reverse("feedback:public_stats_export_xlsx"), {"start": "01/03/2026"})
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    channels = list(workbook["Kênh"].iter_rows(values_only=True))
+    assert [row[:2] for row in channels[1:]] == [("Cổng thông tin", 5), ("Tổng đài 1022", 2)]
