@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Open311 GeoReport v2 (docs/open311.md): the jurisdiction_id this server answers for.
+OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "thainguyen.gov.vn")
 
 # --- E-mail and notification channels ----------------------------------------
 EMAIL_BACKEND = env_str(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("tinhso.core.urls")),
     path("api/", include("tinhso.core.api_urls")),
     path("phan-anh/", include("tinhso.feedback.urls")),
+    path("open311/v2/", include("tinhso.feedback.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

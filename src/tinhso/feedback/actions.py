@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core import audit, calendar, geo, permissions
-from tinhso.core.models import AdminUnit, Agency, Role
+from tinhso.core.models import AdminUnit, Agency, ApiClient, Role
 from tinhso.core.notify import notify
 from tinhso.core.phone import normalize_phone
 from tinhso.core.sequences import next_value
@@ -751,6 +751,35 @@ def decide_extension(*, extension: Extension, actor, approve: bool) -> Extension
 
 
 # --- The citizen's side --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_comment(*, report: Report, text: str, api_client, update_id: str, data: dict | None = None) -> Event:
+    """Record a citizen's comment relayed by a partner app (Open311 servicerequestupdates); staff read it.
+
+    The comment stays off the public timeline: a citizen's words may carry personal data. `update_id` is the
+    app's own id of the comment; the same id twice from the same app is refused, so a retry never doubles it.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"description": _("Vui lòng nhập nội dung ý kiến.")})
+    if len(text) > MAX_DESCRIPTION:
+        raise ValidationError({"description": _("Nội dung dài quá %(n)s ký tự.") % {"n": MAX_DESCRIPTION}})
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    # The lock on the app's row serialises its comments, so two retries racing cannot both pass the check.
+    ApiClient.objects.select_for_update().filter(pk=api_client.pk).first()
+    seen = Event.objects.filter(kind=Event.Kind.COMMENT, data__api_client=api_client.pk, data__update_id=update_id)
+    if seen.exists():
+        message = _("Ý kiến với mã %(id)s đã được gửi.") % {"id": update_id}
+        raise ValidationError({"update_id": message}, code="duplicate")
+    event = _event(
+        report,
+        Event.Kind.COMMENT,
+        text=text,
+        data={**(data or {}), "api_client": api_client.pk, "update_id": update_id},
+    )
+    audit.record(actor=None, action="feedback.comment", obj=report, extra={"api_client": api_client.pk})
+    return event
 
 
 @transaction.atomic
