@@ -16,7 +16,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT_DIR = Path(__file__).resolve().parents[5] / "docs" / "screenshots"
+# Test-data screenshots stay out of the docs: docs/screenshots/ comes from the demo (scripts/screenshots.py).
+SCREENSHOT_DIR = Path(__file__).resolve().parents[5] / "var" / "screenshots"
 
 
 class BrowserPage:
@@ -41,7 +42,7 @@ class BrowserPage:
         return self.page.goto(self.base_url + path, wait_until="load")
 
     def screenshot(self, name: str) -> None:
-        """Save docs/screenshots/<name>.png when SCREENSHOTS=1 (the docs use a few of them)."""
+        """Save var/screenshots/<name>.png when SCREENSHOTS=1, to look at what a test saw."""
         if os.environ.get("SCREENSHOTS") == "1":
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
