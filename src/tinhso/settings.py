@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "tinhso.core.apps.TasksDatabaseConfig",  # django_tasks_db, with its name translated
 ]
 
 MIDDLEWARE = [
@@ -134,9 +134,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language, time, formats ------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
-# The platform's own catalogues first; then Vietnamese for the REST framework's messages, which its
-# package leaves mostly untranslated (kept apart so `makemessages` never touches it).
-LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_drf"]
+# The platform's own catalogues first; then Vietnamese for third-party strings their packages leave
+# untranslated (REST framework, Django's newer admin strings, django_tasks; kept apart so `makemessages`
+# never touches it).
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_thirdparty"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db import apps as tasks_db_apps
 
 
 class CoreConfig(AppConfig):
@@ -31,3 +32,13 @@ class CoreConfig(AppConfig):
         recurring("core.sweep_notifications", every=timedelta(minutes=1), task=tasks.sweep_notifications)
         recurring("core.prune_scheduled_runs", every="17 3 * * *", task=tasks.prune_scheduled_runs)
         recurring("core.prune_task_results", every="27 3 * * *", task=tasks.prune_task_results)
+
+
+class TasksDatabaseConfig(tasks_db_apps.TasksAppConfig):
+    """django_tasks_db under a translated name in the admin (its own verbose_name is a plain English string)."""
+
+    # The msgid is the package's own text, translated in locale_thirdparty with its other strings; passing it
+    # through a variable keeps makemessages from copying it into our catalogue. Not the default config of
+    # tinhso.core (CoreConfig is); the module import above keeps Django from seeing a second candidate.
+    default = False
+    verbose_name = _(tasks_db_apps.TasksAppConfig.verbose_name)
