@@ -278,7 +278,7 @@ class OperatorForm(forms.Form):
         self.fields["reporter_phone"].widget.attrs.update(
             {
                 "hx-get": reverse("feedback:operator_lookup"),
-                "hx-trigger": "keyup changed delay:300ms, change",
+                "hx-trigger": "input changed delay:300ms, change",
                 "hx-target": "#caller-cases",
             }
         )

@@ -403,8 +403,6 @@ def _initial(slug: str, request, report: Report, templates) -> dict:
         return {"answer": chosen.body} if chosen else {}
     if slug == "noi-dung-cong-khai":
         return {"text": report.public_description}
-    if slug == "tiep-nhan":
-        return {"agency": report.agency_id}
     return {}
 
 
