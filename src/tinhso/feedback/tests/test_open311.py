@@ -617,3 +617,16 @@ def test_xml_stays_well_formed_whatever_the_citizen_typed(client, category, insi
     submit(category, inside, description="Ổ gà <to> & \x01sâu\x0b \"rất\" 'sâu'")
     root = xml_root(get(client, "requests", "xml"))
     assert root.findtext("request/description") == "Ổ gà <to> & sâu \"rất\" 'sâu'"
+
+
+def test_photos_sent_as_multipart_media_are_attached(client, roads, api_key, inside, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    response = client.post(f"{BASE}/requests.json", {**road_form(api_key, inside), "media": [photo(), photo()]})
+    [created] = response.json()
+    report = Report.objects.get(code=created["service_request_id"])
+    assert report.attachments.filter(kind="photo").count() == 2
+    not_a_photo = SimpleUploadedFile("o-ga.jpg", b"MZ not an image", content_type="image/jpeg")
+    form = road_form(api_key, inside, description="Ảnh hỏng")
+    refused = client.post(f"{BASE}/requests.json", {**form, "media": [not_a_photo]})
+    assert refused.status_code == 400
+    assert Report.objects.count() == 1
