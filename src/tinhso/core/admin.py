@@ -5,7 +5,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core import audit, notify
+from tinhso.core import audit, notify, permissions
 from tinhso.core.api import issue_api_key
 from tinhso.core.models import (
     AdminUnit,
@@ -16,6 +16,7 @@ from tinhso.core.models import (
     Membership,
     Notification,
     OfficeHours,
+    Role,
     UnitSuccession,
     User,
 )
@@ -238,7 +239,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        # The platform's administrators: Django superusers and holders of the administrator role.
+        return request.user.is_active and (request.user.is_superuser or Role.ADMIN in permissions.roles(request.user))
 
 
 @admin.register(CalendarDay)

@@ -28,4 +28,7 @@ def mask_phone(phone: str) -> str:
         return ""
     if len(phone) <= 6:
         return "*" * len(phone)
+    if len(phone) < 10:
+        # Short numbers (switchboard extensions, typos) would show almost every digit with the 4+3 rule.
+        return f"{phone[:2]}{'*' * (len(phone) - 4)}{phone[-2:]}"
     return f"{phone[:4]}{'*' * (len(phone) - 7)}{phone[-3:]}"

@@ -257,6 +257,15 @@ def test_a_staff_clerk_cannot_see_the_log_even_with_the_view_permission(client, 
     assert b"core/auditentry" not in client.get(reverse("admin:index")).content
 
 
+def test_a_holder_of_the_administrator_role_sees_the_log(client, agency):
+    administrator = make_member(Role.ADMIN, agency, "Nguyễn Quản Trị", is_staff=True)
+    entry = audit.record(action="agency.update", obj=agency)
+    client.force_login(administrator)
+
+    assert client.get(reverse("admin:core_auditentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_auditentry_change", args=[entry.pk])).status_code == 200
+
+
 def test_an_admin_sees_the_log_but_cannot_edit_it(admin_client, agency):
     entry = audit.record(action="agency.update", obj=agency)
 

@@ -254,3 +254,20 @@ def test_admin_refuses_a_citizen(client, citizen):
     response = client.get(reverse("admin:core_adminunit_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_logout_ends_the_session_and_returns_home(client, citizen):
+    client.force_login(citizen)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert "_auth_user_id" not in client.session
+    assert "Đăng nhập" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_logout_refuses_a_get_so_a_link_cannot_sign_someone_out(client, citizen):
+    client.force_login(citizen)
+    assert client.get(reverse("logout")).status_code == 405
+    assert "_auth_user_id" in client.session
