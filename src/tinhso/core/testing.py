@@ -74,3 +74,14 @@ def make_unit(code: str, name: str, *, lon: float, lat: float, size: float = 0.0
 
 
 __all__ = ["Role", "make_agency", "make_member", "make_unit", "make_user", "run_queued_tasks"]
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose service or tool is missing; in CI (TINHSO_REQUIRE_SERVICES=1) fail instead."""
+    import os
+
+    import pytest
+
+    if os.environ.get("TINHSO_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (required: TINHSO_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)

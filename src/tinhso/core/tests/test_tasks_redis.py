@@ -9,6 +9,7 @@ from django.test import override_settings
 from tinhso.core import notify as outbox
 from tinhso.core.channels import FakeSmsGateway
 from tinhso.core.models import Notification
+from tinhso.core.testing import skip_or_fail
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
@@ -25,7 +26,7 @@ def redis_queue():
     try:
         conn.ping()
     except redis.RedisError as exc:
-        pytest.skip(f"No Redis answers at {REDIS_URL} (set TEST_REDIS_URL): {exc}")
+        skip_or_fail(f"No Redis answers at {REDIS_URL} (set TEST_REDIS_URL): {exc}")
     conn.flushdb()  # only this database: TEST_REDIS_URL names one kept for tests
     settings = override_settings(
         TASKS={"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": QUEUES}},

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tinhso.core.testing import skip_or_fail
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -56,7 +58,7 @@ class BrowserPage:
 def browser_page(live_server, tmp_path, monkeypatch):
     """Return a page of a fresh headless Chromium (own profile, no cookies) on the live server."""
     if not CHROMIUM.exists():
-        pytest.skip(
+        skip_or_fail(
             "!!! BROWSER TESTS SKIPPED: /usr/bin/chromium is missing "
             "(run scripts/ensure-chromium as root, or apt-get install chromium)."
         )
