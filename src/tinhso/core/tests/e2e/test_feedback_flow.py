@@ -119,13 +119,13 @@ def test_citizen_operator_and_clerk_take_a_case_from_report_to_rating(browser_pa
         page.get_by_role("link", name=citizen_code).click()
     page.locator("#tiep-nhan summary").click()
     with page.expect_navigation():
-        page.locator("#tiep-nhan button[type=submit]").click()
+        page.locator("#tiep-nhan").get_by_role("button", name="Tiếp nhận", exact=True).click()
     expect(page.locator(".case-status")).to_contain_text("Đã tiếp nhận")
     answer = "Ngày 12/3, Sở Xây dựng đã vá ổ gà trên đường Hoàng Văn Thụ. Cảm ơn ông/bà đã phản ánh."
     page.locator("#tra-loi summary").click()
     page.get_by_label("Nội dung trả lời (công khai)").fill(answer)
     with page.expect_navigation():
-        page.locator("#tra-loi button[type=submit]").click()
+        page.locator("#tra-loi").get_by_role("button", name="Trả lời", exact=True).click()
     expect(page.locator(".case-status")).to_contain_text("Đã trả lời")
     browser_page.screenshot("feedback-case")
 
