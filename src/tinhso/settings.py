@@ -28,6 +28,7 @@ SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"
 INSTALLED_APPS = [
     "tinhso.core",
     "tinhso.feedback",
+    "tinhso.indicators",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

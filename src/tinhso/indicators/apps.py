@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsConfig(AppConfig):
+    name = "tinhso.indicators"
+    label = "indicators"
+    verbose_name = _("Chỉ tiêu kinh tế – xã hội")
+
+    def ready(self) -> None:
+        from tinhso.core.management.commands.load_demo import DEMO_STEPS
+
+        if ("load_indicators_demo",) not in DEMO_STEPS:  # ready() may run more than once
+            DEMO_STEPS.append(("load_indicators_demo",))
