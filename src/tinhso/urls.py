@@ -11,6 +11,7 @@ admin.site.index_title = _("Dữ liệu dùng chung")
 urlpatterns = [
     path("", include("tinhso.core.urls")),
     path("api/", include("tinhso.core.api_urls")),
+    path("api/v1/indicators/", include("tinhso.indicators.api_urls")),
     path("phan-anh/", include("tinhso.feedback.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
