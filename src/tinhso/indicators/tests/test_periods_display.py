@@ -49,3 +49,18 @@ def test_values_use_the_vietnamese_number_format_with_their_qualifier_and_unit()
 def test_english_pages_get_english_separators():
     with translation.override("en"):
         assert display.format_number(Decimal("1030.5"), 1) == "1,030.5"
+
+
+def test_templates_show_a_value_as_its_source_words(demo):
+    from django.template import Context, Template
+
+    from tinhso.indicators import actions
+    from tinhso.indicators.models import Indicator, Value
+
+    budget = Indicator.objects.get(code="budget_revenue")
+    row = Value.objects.get(indicator=budget, period_start__year=2024)
+    comparison = actions.compare(indicator=budget, unit=demo, period=periods.year(2024), base_period=periods.year(2020))
+    html = Template("{% load chi_tieu %}{{ row|figure }}, {{ c|change_text }}; {{ c|ratio_text }}").render(
+        Context({"row": row, "c": comparison})
+    )
+    assert html == "hơn 20.000 tỷ đồng, tăng 29%; gấp 1,3 lần so với năm 2020"
