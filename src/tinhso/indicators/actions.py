@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tinhso.core import audit, permissions
 from tinhso.core.models import AdminUnit, Role, UnitSuccession
 from tinhso.indicators.models import Aggregation, Indicator, Qualifier, Status, Target, Value, ValueRevision
-from tinhso.indicators.periods import Period
+from tinhso.indicators.periods import Period, PeriodType
 
 STORED_PLACES = Decimal("0.0001")
 _HUNDRED = Decimal(100)
@@ -241,7 +241,8 @@ class Figure:
 
 
 def value_for(*, indicator: Indicator, unit: AdminUnit, period: Period, breakdown: str = "") -> Figure | None:
-    """Return the figure of `unit` for `period`: stored, else rolled up from its predecessors, else computed."""
+    """Return the figure of `unit` for `period`: stored, else computed by formula, else rolled up from the former
+    units it replaced, else aggregated over the shorter periods inside it."""
     key = {"period_type": period.type, "period_start": period.start, "breakdown": breakdown}
     row = Value.objects.filter(indicator=indicator, unit=unit, **key).first()
     if row is not None:
@@ -258,7 +259,38 @@ def value_for(*, indicator: Indicator, unit: AdminUnit, period: Period, breakdow
             top.parts + bottom.parts,
             top.approximate or bottom.approximate,
         )
-    return _rolled_up(indicator=indicator, unit=unit, key=key)
+    return _rolled_up(indicator=indicator, unit=unit, key=key) or _over_time(
+        indicator=indicator, unit=unit, period=period, breakdown=breakdown
+    )
+
+
+def _over_time(*, indicator: Indicator, unit: AdminUnit, period: Period, breakdown: str) -> Figure | None:
+    """Return a longer period's figure from the shorter ones stored inside it, by the indicator's time rule."""
+    if indicator.time_aggregation == Aggregation.NONE or period.type in (PeriodType.MONTH, PeriodType.DAY):
+        return None
+    inside = Value.objects.filter(
+        indicator=indicator, unit=unit, breakdown=breakdown, period_start__gte=period.start, period_end__lte=period.end
+    ).exclude(period_type=period.type)
+    if indicator.time_aggregation == Aggregation.LAST:
+        # A stock (enterprises operating, communes meeting a standard): the latest count within the period.
+        row = inside.order_by("-period_end", "-period_start").first()
+        return Figure(row.value, row.qualifier, row.status, [row], approximate=True) if row else None
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+    # A flow adds up (or averages) only over a complete set: nine months are not a year.
+    for finer, needed in ((PeriodType.MONTH, months), (PeriodType.QUARTER, months // 3)):
+        rows = [r for r in inside if r.period_type == finer]
+        if rows and len(rows) == needed:
+            total = sum((r.value for r in rows), Decimal(0))
+            if indicator.time_aggregation == Aggregation.AVG:
+                total = total / len(rows)
+            qualifiers = {r.qualifier for r in rows}
+            return Figure(
+                as_decimal(total),
+                qualifiers.pop() if len(qualifiers) == 1 else Qualifier.ABOUT,
+                min((r.status for r in rows), key=_STATUS_ORDER.index),
+                rows,
+            )
+    return None
 
 
 def _rolled_up(*, indicator: Indicator, unit: AdminUnit, key: dict) -> Figure | None:

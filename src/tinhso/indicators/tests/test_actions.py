@@ -144,3 +144,22 @@ def test_rates_and_ranks_do_not_roll_up(merged, agency):
 def test_a_comparison_needs_both_periods(exports, province):
     _record(exports, province, "27.6")
     assert actions.compare(indicator=exports, unit=province, period=Y2024, base_period=periods.year(2020)) is None
+
+
+def test_a_year_adds_up_its_twelve_months_but_not_nine(exports, province):
+    for m in range(1, 10):
+        _record(exports, province, "2", period=periods.month(2024, m))
+    assert actions.value_for(indicator=exports, unit=province, period=Y2024) is None
+    for m in range(10, 13):
+        _record(exports, province, "3", period=periods.month(2024, m), status=Status.PRELIMINARY)
+    figure = actions.value_for(indicator=exports, unit=province, period=Y2024)
+    assert (figure.value, figure.status, len(figure.parts)) == (27, Status.ESTIMATE, 12)
+
+
+def test_a_stock_for_a_year_is_its_latest_count(agency, province):
+    firms = Indicator.objects.create(
+        code="enterprises", name_vi="Số DN", unit="doanh nghiệp", time_aggregation=Aggregation.LAST, department=agency
+    )
+    _record(firms, province, "9800", period=periods.day(dt.date(2024, 6, 30)))
+    _record(firms, province, "10050", period=periods.day(dt.date(2024, 11, 30)))
+    assert actions.value_for(indicator=firms, unit=province, period=Y2024).value == 10050
