@@ -2,6 +2,7 @@
 timeline and the audit entry, and queues the notifications (sent only after the transaction commits).
 """
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,10 +61,9 @@ DEFAULT_CLOCKS = {
 
 def clocks_for(*, category: Category, level: str) -> Clocks:
     """Return the deadline policy of a category and level: its own row, the default row, or the built-in default."""
-    policy = (
-        DeadlinePolicy.objects.filter(category=category, level=level).first()
-        or DeadlinePolicy.objects.filter(category__isnull=True, level=level).first()
-    )
+    # One query for both rows (each is unique by its constraint); the category's own row wins.
+    rows = DeadlinePolicy.objects.filter(Q(category=category) | Q(category__isnull=True), level=level)
+    policy = min(rows, key=lambda row: row.category_id is None, default=None)
     if policy is None:
         return DEFAULT_CLOCKS[Level(level)]
     return Clocks(policy.accept_hours, policy.answer_days, policy.answer_hours, policy.warn_before_hours)
@@ -71,12 +72,10 @@ def clocks_for(*, category: Category, level: str) -> Clocks:
 def route(*, category: Category, unit: AdminUnit | None) -> Agency | None:
     """Return the agency responsible for `category` at `unit`: commune rule, province rule, category default,
     then the commune's People's Committee."""
-    rules = RoutingRule.objects.filter(category=category).select_related("agency")
-    if unit is not None:
-        rule = rules.filter(unit=unit).first()
-        if rule:
-            return rule.agency
-    rule = rules.filter(unit__isnull=True).first()
+    # One query for the commune's rule and the province rule (each unique by its constraint); the commune's wins.
+    places = Q(unit__isnull=True) | Q(unit=unit) if unit is not None else Q(unit__isnull=True)
+    rules = RoutingRule.objects.filter(places, category=category).select_related("agency")
+    rule = min(rules, key=lambda row: row.unit_id is None, default=None)
     if rule:
         return rule.agency
     if category.default_agency_id:
@@ -131,12 +130,17 @@ def _event(report: Report, kind: str, *, actor=None, public=False, text="", old_
     )
 
 
-def _tell_followers(report: Report, event: Event, title: str, message: str, *, rating_link: bool = False) -> None:
+def _tell_followers(
+    report: Report, event: Event, title: str, message: str, *, rating_link: bool = False, followers=None
+) -> None:
     """Queue a message to everyone following the case (never raises: the outbox keeps failures).
 
     With `rating_link`, the reporter's message carries the signed link that lets them rate without an account.
+    `followers` saves the look-up when the caller already holds them all (a case it has just created).
     """
-    for follower in report.followers.select_related("user"):
+    if followers is None:
+        followers = report.followers.select_related("user")
+    for follower in followers:
         url = rating_url(report) if rating_link and is_reporter(report, follower) else tracking_url(report)
         context = {"title": title, "message": message, "url": url, "code": report.code}
         phone = follower.phone or (follower.user.phone if follower.user else "")
@@ -254,7 +258,7 @@ def submit_report(
         match = resolve_old_address(address)
         unit = match.unit if match else None
     if unit is not None:
-        unit = AdminUnit.objects.get(pk=unit.pk)  # the geo cache's instance is shared; never write through it
+        unit = copy.copy(unit)  # the geo cache's instance is shared by every request; never write through it
 
     now = timezone.now()
     level = level or category.default_level
@@ -295,8 +299,14 @@ def submit_report(
     for photo in photos:
         add_attachment(report=report, upload=photo, kind=Attachment.Kind.PHOTO, actor=reporter)
     event = _event(report, Event.Kind.SUBMITTED, actor=received_by or reporter, public=True)
+    followers = []
     if report.reporter or report.reporter_phone or report.reporter_email:
-        follow_report(report=report, user=report.reporter, phone=report.reporter_phone, email=report.reporter_email)
+        # A new case has no followers yet: insert the reporter directly (follow_report's look-up would find none).
+        followers.append(
+            Follower.objects.create(
+                report=report, user=report.reporter, phone=report.reporter_phone, email=report.reporter_email
+            )
+        )
     audit.record(
         actor=received_by or reporter,
         action="feedback.submit",
@@ -308,6 +318,7 @@ def submit_report(
         event,
         _("Đã nhận phản ánh %(code)s") % {"code": report.code},
         _("Cảm ơn ông/bà. Mã phản ánh của ông/bà là %(code)s.") % {"code": report.code},
+        followers=followers,
     )
     return report
 

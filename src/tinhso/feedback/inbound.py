@@ -227,7 +227,7 @@ def category_for(text: str) -> Category | None:
     """Return the category named by the message's first word (see KEYWORDS), else "khac", else the first active."""
     words = fold(text).split(maxsplit=1)
     keyword = words[0].strip(".,:;-").upper() if words else ""
-    active = Category.objects.filter(is_active=True)
+    active = Category.objects.filter(is_active=True).select_related("default_agency")  # routing reads it
     code = KEYWORDS.get(keyword)
     return (
         (active.filter(code=code).first() if code else None)
