@@ -38,6 +38,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00+07:00"
 MAX_WINDOW = dt.timedelta(days=90)
 MAX_ITEMS = 1000
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
 MAX_IDS = 200
 MAX_MEDIA_URLS = 5
 MAX_ATTRIBUTE_LENGTH = 2000
@@ -228,7 +229,10 @@ def _client_for_key(key: str | None) -> ApiClient | None:
     client = ApiClient.objects.filter(key_prefix=prefix[:12], is_active=True).first()
     if client is None or not secrets.compare_digest(client.key_hash, hash_key(key)):
         return None
-    ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # To the minute is enough for "last used", and saves a write (a commit of its own) on every request.
+    if client.last_used_at is None or now - client.last_used_at > LAST_USED_PRECISION:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
     return client
 
 
@@ -538,7 +542,7 @@ def create_request(request, fmt, data, client):
     code = _param(data, "service_code")
     if code is None:
         raise Open311Error(400, _("Thiếu service_code."))
-    category = Category.objects.filter(code=code, is_active=True).first()
+    category = Category.objects.filter(code=code, is_active=True).select_related("default_agency").first()
     if category is None:
         raise Open311Error(404, _("Không có service_code %(code)s.") % {"code": code[:80]})
     lat, lon, address = _location(data)
@@ -635,10 +639,22 @@ def request_item(request, report: Report, notices: dict) -> dict:
     }
 
 
+REQUEST_FIELDS = (
+    *("code", "status", "level", "is_public", "description", "public_description", "public_answer", "address"),
+    *("rejection_reason", "rejection_note", "lat", "lon", "created_at", "updated_at", "accepted_at"),
+    *("accept_due_at", "answer_due_at", "answered_at", "closed_at"),
+    *("category__name", "category__code", "agency__name", "unit__name"),
+)
+
+
 def _cases():
     photos = Attachment.objects.filter(kind=Attachment.Kind.PHOTO, is_public=True).order_by("created_at", "id")
-    return Report.objects.select_related("category", "agency", "unit").prefetch_related(
-        Prefetch("attachments", queryset=photos, to_attr="public_photos")
+    # Only the columns request_item reads: a page is up to 1,000 cases, and the JSON columns (the case's and the
+    # category's attributes) and the unit's outline would be decoded for every row and never shown.
+    return (
+        Report.objects.select_related("category", "agency", "unit")
+        .only(*REQUEST_FIELDS)
+        .prefetch_related(Prefetch("attachments", queryset=photos, to_attr="public_photos"))
     )
 
 
