@@ -24,7 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -97,7 +97,8 @@ def conditions(now: dt.datetime) -> dict[str, Q]:
         "answer_counted": Q(answer_due_at__isnull=False)
         & (answer_stopped | Q(reopened_count__gt=0) | Q(status__in=HANDLING_STATUSES, answer_due_at__lt=now)),
         "answer_on_time": Q(answer_due_at__isnull=False) & answer_on_time,
-        "extended": Q(Exists(Extension.objects.filter(report=OuterRef("pk"), status=Extension.Status.APPROVED))),
+        # Not a correlated EXISTS: PostgreSQL would probe the extensions once per case; this list is hashed once.
+        "extended": Q(pk__in=Extension.objects.filter(status=Extension.Status.APPROVED).values("report_id")),
         "reopened": Q(reopened_count__gt=0),
         "rated": ~Q(rating=""),
         "satisfied": Q(rating=Report.Rating.SATISFIED),
