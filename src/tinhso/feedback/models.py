@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -284,6 +286,19 @@ class Report(models.Model):
             models.Index(fields=["category", "status", "created_at"], name="report_category"),
             models.Index(fields=["unit", "created_at"], name="report_unit"),
             models.Index(fields=["updated_at"], name="report_updated"),
+            # The inbox's default page: an agency's open cases by deadline, read in index order (LIMIT 25) instead
+            # of sorting every open case of the agency (14,000 at a million cases: 90 ms on PostgreSQL).
+            models.Index(
+                F("agency"),
+                Coalesce("answer_due_at", "accept_due_at"),
+                F("created_at"),
+                F("id"),
+                name="report_inbox_due",
+                # Report.OPEN_STATUSES (not reachable from Meta); the inbox's filter must imply this condition.
+                condition=models.Q(status__in=["new", "accepted", "assigned", "in_progress", "waiting"]),
+            ),
+            # The inbox's period filters and its newest/oldest orders within an agency.
+            models.Index(fields=["agency", "created_at"], name="report_agency_created"),
         ]
 
     def __str__(self) -> str:
