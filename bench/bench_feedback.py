@@ -9,8 +9,8 @@ Then:
   bench/bench_settings.py, whose URLconf is the product's plus that bare view; the product has no bench URL.
   The submission goes through the SMS webhook (the fake verifier), a real product channel that ends in
   `actions.submit_report`; the web form and the Open311 POST are measured too when they exist.
-- the staff inbox queryset (`Report.objects.visible_to_agencies(...)`, filtered, ordered, first page + count),
-- public statistics (`feedback.stats.collect`, in-process),
+- the staff inbox page over HTTP (a clerk of a random agency, five filter combinations),
+- public statistics: `feedback.stats.collect` in-process (uncached) and the public page over HTTP (cached),
 - Open311 GET requests (default window) over HTTP, when `/open311/v2/` exists.
 
 `bench/durability_feedback.py` (a separate script) kills a worker under load and checks every acknowledged case.
