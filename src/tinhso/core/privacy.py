@@ -12,6 +12,10 @@ from tinhso.core.text import strip_diacritics
 
 MASK = "***"
 
+# Phone numbers (9 to 11 digits, spaces or dots allowed) and e-mail addresses a citizen typed into free text.
+_PHONE_IN_TEXT = re.compile(r"(?<![\w.])(?:\+?84|0)(?:[ .]?\d){8,10}(?![\w])")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
 # Address parts that name a commune-level unit (kept) and, failing that, a province (kept).
 # Matched on the folded part ("phuong phan dinh phung"); "tinh lo" and "xa lo" are roads, not units.
 _COMMUNE_PREFIX = re.compile(r"^(?:xa\s+(?!lo\b)|(?:phuong|thi tran|dac khu)\s+|(?:x|p|tt)\.\s*)\S")
@@ -63,3 +67,9 @@ def mask_address(address: str) -> str:
 
 
 __all__ = ["mask_address", "mask_email", "mask_id_number", "mask_phone"]
+
+
+def mask_contacts(text: str) -> str:
+    """Return free text with the phone numbers and e-mail addresses in it masked (a safety net under redaction)."""
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[ .]", "", m.group())), text)

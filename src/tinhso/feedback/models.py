@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.privacy import mask_contacts
 from tinhso.core.text import fold
 
 
@@ -307,6 +308,11 @@ class Report(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = fold(" ".join(filter(None, [self.code, self.title, self.description, self.address])))
         super().save(*args, **kwargs)
+
+    @property
+    def public_text(self) -> str:
+        """Return the text shown to the public: the redacted version, else the citizen's, contacts masked."""
+        return mask_contacts(self.public_description or self.description)
 
     def shared_agency_ids(self) -> list[int]:
         return list(self.shares.values_list("agency_id", flat=True))

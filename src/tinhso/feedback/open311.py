@@ -624,7 +624,7 @@ def request_item(request, report: Report, notices: dict) -> dict:
         "status_notes": _status_notes(report) if public else None,
         "service_name": report.category.name,
         "service_code": report.category.code,
-        "description": (report.public_description or report.description) if public else None,
+        "description": report.public_text if public else None,
         "agency_responsible": report.agency.name if report.agency else None,
         "service_notice": notices[key],
         "requested_datetime": when(report.created_at),

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import hashlib
-import re
 
 from django import forms
 from django.core.cache import cache
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core import audit, permissions, privacy
+from tinhso.core import audit, permissions
 from tinhso.core.calendar import TZ
 from tinhso.core.models import AdminUnit, Agency, Role
 from tinhso.core.permissions import role_required
@@ -25,9 +24,6 @@ PUBLIC_CACHE_SECONDS = 300
 PUBLIC_PAGE_SIZE = 20
 GEOJSON_LIMIT = 2000
 FORMATS = ("csv", "xlsx")
-# Phone numbers (9 to 11 digits, spaces or dots allowed) and e-mail addresses a citizen typed into the report.
-_PHONE_IN_TEXT = re.compile(r"(?<![\w.])(?:\+?84|0)(?:[ .]?\d){8,10}(?![\w])")
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 class StatsFilterForm(forms.Form):
@@ -225,12 +221,6 @@ def _published(form: PublicListForm):
     return qs.order_by("-answered_at", "-pk")
 
 
-def scrub(text: str) -> str:
-    """Return a citizen's text with phone numbers and e-mail addresses masked: a safety net under redaction."""
-    text = _EMAIL_IN_TEXT.sub(lambda m: privacy.mask_email(m.group()), text)
-    return _PHONE_IN_TEXT.sub(lambda m: privacy.mask_phone(re.sub(r"[ .]", "", m.group())), text)
-
-
 def public_list(request):
     """The public list and map of answered cases with their answers (public photos only, no personal data)."""
     form = PublicListForm(request.GET)
@@ -238,8 +228,6 @@ def public_list(request):
     qs = _published(form).select_related("category", "unit", "agency")
     qs = qs.prefetch_related(Prefetch("attachments", queryset=photos, to_attr="public_photos"))
     page = Paginator(qs, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
-    for report in page:
-        report.public_text = scrub(report.public_description or report.description)
     filters = request.GET.copy()
     filters.pop("page", None)
     geojson = reverse("feedback:public_geojson") + (f"?{filters.urlencode()}" if filters else "")

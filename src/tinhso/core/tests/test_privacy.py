@@ -80,3 +80,9 @@ def test_template_filters_mask_personal_data():
 def test_template_filters_accept_missing_values_and_escape_what_they_keep():
     assert render("[{{ none|mask_phone }}][{{ none|mask_email }}]", none=None) == "[][]"
     assert render("{{ a|mask_address }}", a="Số 1, Phường <b>X</b>") == "***, Phường &lt;b&gt;X&lt;/b&gt;"
+
+
+def test_contacts_typed_into_free_text_are_masked():
+    text = privacy.mask_contacts("Gọi 0912 345 678 hoặc viết an.nguyen@example.vn, số nhà 12")
+    assert "345" not in text and "an.nguyen@example.vn" not in text
+    assert text.startswith("Gọi 0912***678 hoặc viết ") and text.endswith(", số nhà 12")

@@ -530,3 +530,12 @@ def test_a_signed_in_citizen_files_under_the_account(client, citizen, category, 
     file_submit(client, form_data(category, inside))
     assert Report.objects.get().reporter == citizen
     assert citizen.reports.count() == 1
+
+
+def test_the_tracking_page_masks_a_phone_number_typed_into_the_report(client, category, inside):
+    from tinhso.feedback.actions import submit_report
+
+    report = submit_report(category=category, description="Đèn hỏng, gọi tôi 0912345678 để dẫn đường", **inside)
+    page = client.get(reverse("feedback:track", args=[report.code])).content.decode()
+    assert "Đèn hỏng, gọi tôi 0912***678 để dẫn đường" in page
+    assert "0912345678" not in page
