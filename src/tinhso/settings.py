@@ -29,6 +29,10 @@ INSTALLED_APPS = [
     "tinhso.core",
     "tinhso.feedback",
     "tinhso.indicators",
+    "tinhso.identity",
+    "tinhso.identity.sso",
+    "tinhso.eservices",
+    "tinhso.dashboard",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -153,7 +157,11 @@ NODE_MODULES_DIR = Path(env_str("NODE_MODULES_DIR", str(REPO_DIR / "node_modules
 # Third-party browser code comes from npm (package-lock.json), never from the repository.
 STATICFILES_DIRS = [
     (prefix, NODE_MODULES_DIR / path)
-    for prefix, path in (("lib/leaflet", "leaflet/dist"), ("lib/htmx", "htmx.org/dist"))
+    for prefix, path in (
+        ("lib/leaflet", "leaflet/dist"),
+        ("lib/htmx", "htmx.org/dist"),
+        ("lib/chartjs", "chart.js/dist"),
+    )
     if (NODE_MODULES_DIR / path).is_dir()
 ]
 STORAGES = {

@@ -14,6 +14,11 @@ urlpatterns = [
     path("api/v1/indicators/", include("tinhso.indicators.api_urls")),
     path("phan-anh/", include("tinhso.feedback.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),
+    path("tai-khoan/", include("tinhso.identity.urls")),
+    path("o/", include("tinhso.identity.sso.urls")),
+    path("dich-vu-cong/", include("tinhso.eservices.urls")),
+    path("chi-tieu/", include("tinhso.indicators.urls")),
+    path("dieu-hanh/", include("tinhso.dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]
