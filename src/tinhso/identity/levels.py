@@ -1,0 +1,56 @@
+"""Assurance levels: the contract between accounts, VNeID brokering and the OpenID Connect provider.
+
+Level 0: self-registered (phone verified); 1: verified (VNeID level 1, or in person by a one-stop-shop clerk);
+2: VNeID level 2. A user's stored level says what has been proven about the person; the session records how
+the person signed in this time (methods, time, level reached), which is what `acr`, `amr` and `auth_time` report.
+
+Interface (stable; the implementation may change):
+- ``user_level(user) -> int``: the account's proven level (0 for anonymous users).
+- ``record_authentication(request, method, level=None)``: call after every successful sign-in or step-up;
+  ``method`` is an RFC 8176 ``amr`` value (``pwd``, ``otp``, ``mfa``, ``hwk``, ``swk``, ``fed`` for VNeID).
+- ``session_level(request) -> int``, ``session_amr(request) -> list[str]``, ``session_auth_time(request) -> int | None``.
+"""
+
+from __future__ import annotations
+
+import time
+
+LEVEL_SELF_REGISTERED = 0
+LEVEL_VERIFIED = 1
+LEVEL_VNEID_2 = 2
+LEVELS = (LEVEL_SELF_REGISTERED, LEVEL_VERIFIED, LEVEL_VNEID_2)
+
+SESSION_KEY = "identity_auth"
+
+
+def user_level(user) -> int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return LEVEL_SELF_REGISTERED
+    return int(getattr(user, "assurance_level", LEVEL_SELF_REGISTERED) or LEVEL_SELF_REGISTERED)
+
+
+def record_authentication(request, method: str, level: int | None = None) -> None:
+    """Note in the session that the user just proved ``method``; ``level`` is what this sign-in proved."""
+    state = dict(request.session.get(SESSION_KEY) or {})
+    amr = [m for m in state.get("amr", []) if m != method] + [method]
+    state["amr"] = amr
+    state["auth_time"] = int(time.time())
+    if level is not None:
+        state["level"] = max(int(level), int(state.get("level", LEVEL_SELF_REGISTERED)))
+    request.session[SESSION_KEY] = state
+
+
+def session_level(request) -> int:
+    """The level this session proves: the account's level, capped by what this sign-in showed, if recorded."""
+    stored = user_level(getattr(request, "user", None))
+    state = request.session.get(SESSION_KEY) or {}
+    return min(stored, int(state.get("level", stored)))
+
+
+def session_amr(request) -> list[str]:
+    return list((request.session.get(SESSION_KEY) or {}).get("amr", []))
+
+
+def session_auth_time(request) -> int | None:
+    value = (request.session.get(SESSION_KEY) or {}).get("auth_time")
+    return int(value) if value is not None else None
