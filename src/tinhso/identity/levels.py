@@ -8,7 +8,8 @@ Interface (stable; the implementation may change):
 - ``user_level(user) -> int``: the account's proven level (0 for anonymous users).
 - ``record_authentication(request, method, level=None)``: call after every successful sign-in or step-up;
   ``method`` is an RFC 8176 ``amr`` value (``pwd``, ``otp``, ``mfa``, ``hwk``, ``swk``, ``fed`` for VNeID).
-- ``session_level(request) -> int``, ``session_amr(request) -> list[str]``, ``session_auth_time(request) -> int | None``.
+- ``session_level(request) -> int``, ``session_amr(request) -> list[str]``,
+  ``session_auth_time(request) -> int | None``.
 """
 
 from __future__ import annotations
