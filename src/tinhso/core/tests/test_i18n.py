@@ -13,6 +13,15 @@ from django.urls import reverse
 from django.utils import translation
 
 CATALOGUE = Path(settings.PACKAGE_DIR) / "locale" / "en" / "LC_MESSAGES"
+# Each app keeps its own English catalogue beside its code (makemessages files a string under the nearest
+# `locale` folder); the project catalogue holds core's strings.
+APP_CATALOGUES = sorted(
+    po.parent
+    for po in Path(settings.PACKAGE_DIR).glob("*/**/locale/en/LC_MESSAGES/django.po")
+    if "locale_thirdparty" not in po.parts
+)
+ALL_CATALOGUES = [CATALOGUE, *APP_CATALOGUES]
+CATALOGUE_IDS = [str(c.relative_to(settings.PACKAGE_DIR).parents[2]) for c in ALL_CATALOGUES]
 NEEDS_GETTEXT = pytest.mark.skipif(
     not (shutil.which("msgfmt") and shutil.which("xgettext")), reason="GNU gettext (msgfmt, xgettext) is not installed"
 )
@@ -77,9 +86,14 @@ def _po_entries(path: Path) -> list[tuple[str, str, str]]:
     return entries
 
 
-def test_every_english_entry_is_translated_and_not_fuzzy():
-    entries = _po_entries(CATALOGUE / "django.po")
-    assert len(entries) > 100
+def test_every_app_with_a_catalogue_is_found():
+    assert {"feedback", "indicators", "identity", "eservices", "dashboard"} <= set(CATALOGUE_IDS)
+
+
+@pytest.mark.parametrize("catalogue", ALL_CATALOGUES, ids=CATALOGUE_IDS)
+def test_every_english_entry_is_translated_and_not_fuzzy(catalogue):
+    entries = _po_entries(catalogue / "django.po")
+    assert entries
     assert [msgid for flags, msgid, msgstr in entries if not msgstr or "fuzzy" in flags] == []
 
 
@@ -89,10 +103,11 @@ def test_the_compiled_catalogue_is_committed_and_loads():
 
 
 @NEEDS_GETTEXT
-def test_the_compiled_catalogue_matches_the_po_file(tmp_path):
+@pytest.mark.parametrize("catalogue", ALL_CATALOGUES, ids=CATALOGUE_IDS)
+def test_the_compiled_catalogue_matches_the_po_file(tmp_path, catalogue):
     fresh = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(CATALOGUE / "django.po")], check=True)
-    committed = gettext.GNUTranslations((CATALOGUE / "django.mo").open("rb"))._catalog
+    subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(catalogue / "django.po")], check=True)
+    committed = gettext.GNUTranslations((catalogue / "django.mo").open("rb"))._catalog
     assert gettext.GNUTranslations(fresh.open("rb"))._catalog == committed, "run `tinhso compilemessages`"
 
 
@@ -110,13 +125,14 @@ def test_every_marked_string_is_in_the_english_catalogue(tmp_path, settings, mon
     monkeypatch.chdir(copy)
     call_command("makemessages", locale=["en"], no_wrap=True, verbosity=0)
     missing = [
-        msgid
-        for flags, msgid, msgstr in _po_entries(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+        f"{po.relative_to(copy)}: {msgid}"
+        for po in sorted(copy.glob("**/locale/en/LC_MESSAGES/django.po"))
+        for flags, msgid, msgstr in _po_entries(po)
         if not msgstr
     ]
     assert missing == [], (
-        "Strings without English: cd src/tinhso && DEBUG=1 tinhso makemessages -l en --no-wrap, "
-        "translate them in locale/en/LC_MESSAGES/django.po, then tinhso compilemessages."
+        "Strings without English: cd src/tinhso && DEBUG=1 tinhso makemessages -l en --no-wrap -i tests -i data "
+        "-i static, translate them in the app's locale/en/LC_MESSAGES/django.po, then tinhso compilemessages."
     )
 
 
