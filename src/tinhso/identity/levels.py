@@ -25,13 +25,28 @@ SESSION_KEY = "identity_auth"
 
 
 def user_level(user) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
+    """Return the account's proven level, stored on its identity profile (0 without one)."""
+    if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return LEVEL_SELF_REGISTERED
-    return int(getattr(user, "assurance_level", LEVEL_SELF_REGISTERED) or LEVEL_SELF_REGISTERED)
+    from tinhso.identity.models import Profile
+
+    try:
+        profile = user.identity
+    except (Profile.DoesNotExist, AttributeError):
+        return LEVEL_SELF_REGISTERED
+    if not user.is_active:
+        return LEVEL_SELF_REGISTERED
+    return int(profile.assurance_level or LEVEL_SELF_REGISTERED)
 
 
 def record_authentication(request, method: str, level: int | None = None) -> None:
-    """Note in the session that the user just proved ``method``; ``level`` is what this sign-in proved."""
+    """Note in the session that the user just proved ``method``; ``level`` is what this sign-in proved.
+
+    The session key is renewed here too, so a step-up (a second factor, VNeID) never keeps a key an attacker
+    may have fixed before it (ASVS 7.2.4); Django's login() already renews it at sign-in.
+    """
+    if hasattr(request.session, "cycle_key") and request.session.session_key:
+        request.session.cycle_key()
     state = dict(request.session.get(SESSION_KEY) or {})
     amr = [m for m in state.get("amr", []) if m != method] + [method]
     state["amr"] = amr
