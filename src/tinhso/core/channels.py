@@ -2,6 +2,7 @@
 
 `SMS_GATEWAY` and `ZALO_GATEWAY` name the class to use (dotted path); the fakes are the default, so development,
 tests and the demo never reach a provider. A gateway returns the provider's message id or raises SendError.
+A Zalo recipient is a phone number (ZNS template) or `zalo_user(id)`, a Zalo user who wrote to the OA (text reply).
 """
 
 import json
@@ -46,6 +47,23 @@ class Message:
     reference: str = ""  # our id, passed on as the provider's tracking id so its logs match ours
 
 
+#: A Zalo recipient written "zalo-user:<id>" is the user id Zalo gave a person who wrote to the OA, not a phone.
+ZALO_USER_PREFIX = "zalo-user:"
+#: Zalo's OA "consultation" (customer service) message endpoint; ZALO_OA_MESSAGE_URL overrides it.
+ZALO_OA_MESSAGE_URL = "https://openapi.zalo.me/v3.0/oa/message/cs"
+ZALO_TEXT_LIMIT = 2000
+
+
+def zalo_user(user_id: str) -> str:
+    """Return the Zalo recipient for the user id of someone who wrote to the OA."""
+    return f"{ZALO_USER_PREFIX}{user_id}"
+
+
+def zalo_user_id(recipient: str) -> str | None:
+    """Return the Zalo user id in a recipient made by `zalo_user`, None for a phone number."""
+    return recipient.removeprefix(ZALO_USER_PREFIX) if recipient.startswith(ZALO_USER_PREFIX) else None
+
+
 class SmsGateway(Protocol):
     def send(self, message: Message) -> str:
         """Send one SMS to `message.recipient` (0912345678) and return the provider's message id."""
@@ -54,7 +72,8 @@ class SmsGateway(Protocol):
 
 class ZaloGateway(Protocol):
     def send(self, message: Message) -> str:
-        """Send one Zalo OA message to the Zalo account of `message.recipient` and return its message id."""
+        """Send one Zalo OA message to `message.recipient` (a phone's Zalo account, or `zalo_user(id)`) and return
+        its message id."""
         ...
 
 
@@ -75,7 +94,8 @@ class _FakeGateway:
             raise failure
         with self._lock:
             type(self).sent.append(message)
-        logger.info("[%s giả lập] → %s: %s", self.channel, mask_phone(message.recipient), message.body)
+        shown = message.recipient if zalo_user_id(message.recipient) else mask_phone(message.recipient)
+        logger.info("[%s giả lập] → %s: %s", self.channel, shown, message.body)
         return f"fake-{self.channel}-{get_random_string(12)}"
 
     @classmethod
@@ -174,7 +194,12 @@ class HttpSmsGateway:
 
 
 class ZnsZaloGateway:
-    """Zalo OA notifications through ZNS: a pre-approved template filled with the notification's data.
+    """Zalo OA notifications: through ZNS to a phone number, as a text reply to a Zalo user id.
+
+    To a user id (`zalo_user(id)`, someone who wrote to the OA): POST ZALO_OA_MESSAGE_URL (Zalo's v3 "cs"
+    consultation message) with header `access_token` and {"recipient": {"user_id": ...}, "message": {"text": ...}};
+    answer {"error": 0, "data": {"message_id": ...}}. Zalo accepts these only within its reply window after the
+    user's last message; a refusal is retried with backoff and then given up like any other.
 
     Request: POST ZALO_ZNS_URL with header `access_token: ZALO_OA_ACCESS_TOKEN` and
     {"phone": "84912345678", "template_id": ..., "template_data": {...}, "tracking_id": reference}.
@@ -191,6 +216,9 @@ class ZnsZaloGateway:
         self.timeout = settings.NOTIFY_HTTP_TIMEOUT
 
     def send(self, message: Message) -> str:
+        user_id = zalo_user_id(message.recipient)
+        if user_id is not None:
+            return self._reply(user_id, message)
         template_id = self.templates.get(message.template)
         if not template_id:
             raise SendError(f"No approved ZNS template for {message.template!r}.", permanent=True)
@@ -211,6 +239,17 @@ class ZnsZaloGateway:
         if not msg_id:
             raise SendError("Zalo ZNS answered without a msg_id.")
         return str(msg_id)
+
+    def _reply(self, user_id: str, message: Message) -> str:
+        url = _checked_url("ZALO_OA_MESSAGE_URL", getattr(settings, "ZALO_OA_MESSAGE_URL", ZALO_OA_MESSAGE_URL))
+        payload = {"recipient": {"user_id": user_id}, "message": {"text": message.body[:ZALO_TEXT_LIMIT]}}
+        answer = _post_json(url, payload, headers={"access_token": self.token}, timeout=self.timeout)
+        if answer.get("error") != 0:
+            raise SendError(f"Zalo OA refused: {answer.get('error')} {answer.get('message', '')}"[:500])
+        message_id = (answer.get("data") or {}).get("message_id")
+        if not message_id:
+            raise SendError("Zalo OA answered without a message_id.")
+        return str(message_id)
 
 
 # --- E-mail ----------------------------------------------------------------------

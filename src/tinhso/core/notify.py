@@ -20,7 +20,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from tinhso.core import audit
-from tinhso.core.channels import Message, SendError, get_channel
+from tinhso.core.channels import Message, SendError, get_channel, zalo_user, zalo_user_id
 from tinhso.core.models import Notification
 from tinhso.core.phone import normalize_phone
 
@@ -59,6 +59,11 @@ def _clean_recipient(channel: str, recipient: str) -> str:
     if channel == Notification.Channel.EMAIL:
         validate_email(recipient.strip())
         return recipient.strip()
+    user_id = zalo_user_id(recipient.strip()) if channel == Notification.Channel.ZALO else None
+    if user_id is not None:
+        if not user_id.isascii() or not user_id.isalnum() or len(user_id) > 64:
+            raise ValidationError("Mã người dùng Zalo không hợp lệ.")
+        return zalo_user(user_id)
     return normalize_phone(recipient)
 
 

@@ -20,6 +20,7 @@ from tinhso.core.channels import (
     SendError,
     ZnsZaloGateway,
     get_channel,
+    zalo_user,
 )
 
 MESSAGE = Message(
@@ -174,6 +175,53 @@ def test_it_raises_send_error_when_the_provider_refuses(contract):
         gateway.send(MESSAGE)
 
     assert not refused.value.permanent  # a refusal is retried with backoff unless known to be final
+
+
+@pytest.fixture(params=["fake-zalo", "zns-zalo"])
+def zalo_contract(request, real, settings):
+    settings.ZALO_OA_MESSAGE_URL = real.url
+    real.answer = lambda payload: (200, {"error": 0, "message": "Success", "data": {"message_id": "oa-1"}})
+    return request.param
+
+
+def _zalo_replies(name, provider) -> list[tuple[str, str]]:
+    if name == "fake-zalo":
+        return [(m.recipient, m.body) for m in FakeZaloGateway.sent]
+    return [(r["json"]["recipient"]["user_id"], r["json"]["message"]["text"]) for r in provider.requests]
+
+
+def test_zalo_gateways_reply_to_a_zalo_user_id_with_the_text(zalo_contract, real):
+    gateway = FakeZaloGateway() if zalo_contract == "fake-zalo" else ZnsZaloGateway()
+    reply = Message(recipient=zalo_user("6142009876543"), body="Đã nhận phản ánh PA-2026-000001.", template="generic")
+
+    message_id = gateway.send(reply)
+
+    assert isinstance(message_id, str) and message_id
+    [(user, text)] = _zalo_replies(zalo_contract, real)
+    assert user.endswith("6142009876543")
+    assert text == "Đã nhận phản ánh PA-2026-000001."
+
+
+def test_zalo_gateways_raise_send_error_when_a_reply_is_refused(zalo_contract, real):
+    gateway = FakeZaloGateway() if zalo_contract == "fake-zalo" else ZnsZaloGateway()
+    if zalo_contract == "fake-zalo":
+        FakeZaloGateway.failure = SendError("refused by the fake")
+    else:  # e.g. outside Zalo's reply window after the user's last message
+        real.answer = lambda payload: (200, {"error": -213, "message": "User has not interacted with OA"})
+
+    with pytest.raises(SendError):
+        gateway.send(Message(recipient=zalo_user("6142009876543"), body="x"))
+
+
+def test_real_zalo_reply_goes_to_the_oa_message_endpoint_with_the_access_token(real, settings):
+    settings.ZALO_OA_MESSAGE_URL = real.url
+    real.answer = lambda payload: (200, {"error": 0, "message": "Success", "data": {"message_id": "oa-1"}})
+    ZnsZaloGateway().send(Message(recipient=zalo_user("6142"), body="x" * 2500, template="no-zns-template-needed"))
+
+    [request] = real.requests
+    assert request["headers"]["access_token"] == "test-token"
+    assert "template_id" not in request["json"]
+    assert len(request["json"]["message"]["text"]) == 2000  # Zalo's limit for a text message
 
 
 def test_real_sms_gateway_sends_brandname_key_and_tracking_id(real):

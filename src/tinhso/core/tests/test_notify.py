@@ -321,3 +321,15 @@ def test_staff_without_change_permission_cannot_retry(client, agency):
     assert response.status_code == 403
     row.refresh_from_db()
     assert row.status == Notification.Status.DEAD
+
+
+def test_a_zalo_user_id_is_a_valid_zalo_recipient_but_not_an_sms_one():
+    from tinhso.core.channels import zalo_user
+
+    zalo = outbox.notify(channel="zalo", recipient=zalo_user("6142009876543"), template="generic", context=CONTEXT)
+    sms = outbox.notify(channel="sms", recipient=zalo_user("6142009876543"), template="generic", context=CONTEXT)
+    bad = outbox.notify(channel="zalo", recipient=zalo_user("61 42;drop"), template="generic", context=CONTEXT)
+
+    assert zalo.status == Notification.Status.PENDING and zalo.recipient == "zalo-user:6142009876543"
+    assert sms.status == Notification.Status.DEAD
+    assert bad.status == Notification.Status.DEAD
