@@ -16,11 +16,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.forms.utils import flatatt
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,6 +40,7 @@ from tinhso.feedback.models import Attachment, DeadlinePolicy, Level, Report, Re
 WORKSPACE_ROLES = (*actions.HANDLER_ROLES, Role.OPERATOR)
 PAGE_SIZE = 25
 CONTACT_FIELDS = ("reporter_name", "reporter_phone", "reporter_email")
+INBOX_DEFERRED = ("attributes", "category__attributes", "unit__boundary")
 
 
 # --- Who sees what ------------------------------------------------------------------------------------------------
@@ -140,17 +144,58 @@ def _mark_due(reports, now: dt.datetime) -> None:
             report.near_due = report.due <= until
 
 
+class QuickSelect(forms.Select):
+    """A plain <select> built in Python. Django renders each option through the template engine: with the 92
+    communes, the agencies and the categories that was most of the inbox page's time (docs/benchmarks.md)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+def _quick(field: forms.Field, attrs: dict) -> None:
+    """Give `field` a QuickSelect; a model choice's options are read as (id, name) pairs in one plain query."""
+    if isinstance(field, forms.ModelChoiceField):
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        choices = empty + list(field.queryset.values_list("pk", "name"))
+    else:
+        choices = field.widget.choices
+    field.widget = QuickSelect(attrs=attrs)
+    field.widget.choices = choices
+
+
+def _quick_filters(form: f.InboxFilterForm) -> f.InboxFilterForm:
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            _quick(field, field.widget.attrs)
+    return form
+
+
+def _bulk_form() -> f.BulkAssignForm:
+    form = f.BulkAssignForm()
+    _quick(form.fields["agency"], {"id": "bulk-agency"})
+    return form
+
+
 @role_required(*WORKSPACE_ROLES)
 @require_GET
 def inbox(request):
     """List the cases of the user's agencies with filters; an HTMX request gets the results part only."""
     ids = visible_agency_ids(request.user)
     agencies = _selectable_agencies(ids)
-    form = f.InboxFilterForm(request.GET or None, agencies=agencies)
+    form = _quick_filters(f.InboxFilterForm(request.GET or None, agencies=agencies))
     chosen = form.value("agency")
     reports = Report.objects.visible_to_agencies({chosen} if chosen else ids)
     now = timezone.now()
-    reports = filter_reports(reports.select_related("category", "unit", "agency"), form, now)
+    # The list shows none of the JSON columns (the case's and category's attributes, the commune's boundary).
+    reports = reports.select_related("category", "unit", "agency").defer(*INBOX_DEFERRED)
+    reports = filter_reports(reports, form, now)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     _mark_due(page.object_list, now)
     query = request.GET.copy()
@@ -159,7 +204,7 @@ def inbox(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "bulk_form": f.BulkAssignForm(),
+        "bulk_form": _bulk_form(),
         "next": request.get_full_path(),
     }
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):

@@ -22,7 +22,8 @@ PHONE = "0987654321"
 # check, routing, deadline policy, case code, the case (in a savepoint), its timeline entry, follower, audit entry,
 # the outbox row (look-up and savepoint) and the delivery task written after commit.
 SUBMIT_BUDGET = 16
-# Session, user, roles, the agencies to choose from, shared cases, the page, its count and the form's choices.
+# Session, user, roles, the agencies to choose from, shared cases, the page, its count, the deadline policies and
+# the form's choices, each read as (id, name) pairs (categories, communes, the agencies of the bulk form).
 INBOX_BUDGET = 12
 OPEN311_GET_BUDGET = 3
 OPEN311_POST_BUDGET = 21
@@ -115,3 +116,17 @@ def test_an_open311_post_stays_within_its_query_budget(
         response = post(1)
     assert response.status_code == 200
     assert Report.objects.filter(code=response.json()[0]["service_request_id"]).exists()
+
+
+def test_the_inbox_selects_built_in_python_keep_the_chosen_filters(client, clerk, category, inside):
+    client.force_login(clerk)
+    submit(category, inside)
+    response = client.get(f"/phan-anh/xu-ly/?category={category.pk}&channel=web&sort=new")
+    html = response.content.decode()
+    assert f'<option value="{category.pk}" selected>{category.name}</option>' in html
+    assert '<option value="web" selected>' in html
+    assert '<option value="new" selected>' in html
+    assert '<select name="unit" id="id_unit">' in html
+    assert '<select name="agency" id="bulk-agency" required>' in html
+    # Names are escaped like any template value.
+    assert "<script" not in html.split('name="unit"')[1].split("</select>")[0]
