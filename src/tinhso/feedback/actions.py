@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core import audit, calendar, geo, permissions
+from tinhso.core.channels import zalo_user
 from tinhso.core.models import AdminUnit, Agency, ApiClient, Role
 from tinhso.core.notify import notify
 from tinhso.core.phone import normalize_phone
@@ -29,6 +30,7 @@ from tinhso.feedback.models import (
     Event,
     Extension,
     Follower,
+    InboundMessage,
     Level,
     Report,
     ReportShare,
@@ -111,6 +113,9 @@ def is_reporter(report: Report, follower: Follower) -> bool:
     """Return whether a follower is the person who filed the case (same account, phone or e-mail)."""
     if report.reporter_id:
         return follower.user_id == report.reporter_id
+    if follower.zalo_id and not follower.phone and report.channel == Report.Channel.ZALO:
+        # The Zalo user whose message made the case (a follower of a merged duplicate is not).
+        return InboundMessage.objects.filter(report=report, channel="zalo", sender=follower.zalo_id).exists()
     return bool(
         (report.reporter_phone and follower.phone == report.reporter_phone)
         or (report.reporter_email and not follower.phone and follower.email == report.reporter_email)
@@ -163,6 +168,15 @@ def _tell_followers(
                 obj=report,
                 idempotency_key=f"feedback:{event.pk}:{follower.pk}:email",
             )
+        elif follower.zalo_id:
+            notify(
+                channel="zalo",
+                recipient=zalo_user(follower.zalo_id),
+                template="generic",
+                context=context,
+                obj=report,
+                idempotency_key=f"feedback:{event.pk}:{follower.pk}:zalo",
+            )
 
 
 def _require_staff(actor, report: Report | None = None, *roles: str) -> None:
@@ -208,6 +222,7 @@ def submit_report(
     reporter_name: str = "",
     reporter_phone: str = "",
     reporter_email: str = "",
+    reporter_zalo_id: str = "",
     is_anonymous: bool = False,
     level: str | None = None,
     attributes: dict | None = None,
@@ -300,11 +315,15 @@ def submit_report(
         add_attachment(report=report, upload=photo, kind=Attachment.Kind.PHOTO, actor=reporter)
     event = _event(report, Event.Kind.SUBMITTED, actor=received_by or reporter, public=True)
     followers = []
-    if report.reporter or report.reporter_phone or report.reporter_email:
+    if report.reporter or report.reporter_phone or report.reporter_email or reporter_zalo_id:
         # A new case has no followers yet: insert the reporter directly (follow_report's look-up would find none).
         followers.append(
             Follower.objects.create(
-                report=report, user=report.reporter, phone=report.reporter_phone, email=report.reporter_email
+                report=report,
+                user=report.reporter,
+                phone=report.reporter_phone,
+                email=report.reporter_email,
+                zalo_id=reporter_zalo_id[:64],
             )
         )
     audit.record(
@@ -345,7 +364,7 @@ def add_attachment(
 
 
 @transaction.atomic
-def follow_report(*, report: Report, user=None, phone: str = "", email: str = "") -> Follower:
+def follow_report(*, report: Report, user=None, phone: str = "", email: str = "", zalo_id: str = "") -> Follower:
     """Add someone to the people told about the case's public steps (idempotent)."""
     user = user if getattr(user, "is_authenticated", False) else None
     if user is not None:
@@ -361,6 +380,9 @@ def follow_report(*, report: Report, user=None, phone: str = "", email: str = ""
     if email:
         follower = Follower.objects.filter(report=report, user__isnull=True, phone="", email=email).first()
         return follower or Follower.objects.create(report=report, email=email)
+    if zalo_id:
+        follower, _created = Follower.objects.get_or_create(report=report, zalo_id=zalo_id[:64])
+        return follower
     raise ValidationError(_("Cần số điện thoại hoặc thư điện tử để theo dõi phản ánh."))
 
 
@@ -643,8 +665,10 @@ def merge_reports(*, duplicate: Report, into: Report, actor) -> Report:
         duplicate_of=into,
     )
     for follower in duplicate.followers.all():
-        if follower.user_id or follower.phone or follower.email:
-            follow_report(report=into, user=follower.user, phone=follower.phone, email=follower.email)
+        if follower.user_id or follower.phone or follower.email or follower.zalo_id:
+            follow_report(
+                report=into, user=follower.user, phone=follower.phone, email=follower.email, zalo_id=follower.zalo_id
+            )
     _event(into, Event.Kind.MERGED, actor=actor, public=False, data={"duplicate": duplicate.code})
     audit.record(actor=actor, action="feedback.merge", obj=into, extra={"duplicate": duplicate.code})
     return into

@@ -268,8 +268,9 @@ def receive(*, channel: str, message: InboundText) -> Received:
                 description=message.text,
                 channel=channel,
                 address=address,
-                # A Zalo user id is no phone number; the reply gap for Zalo is in docs/feedback-inbound.md.
+                # SMS replies go to the sender's phone; Zalo replies to the sender's Zalo user id, through the OA.
                 reporter_phone=message.sender if channel == Report.Channel.SMS else "",
+                reporter_zalo_id=message.sender if channel == Report.Channel.ZALO else "",
                 idempotency_key=f"{channel}:{message.external_id}",
             )
         except ValidationError as exc:

@@ -432,6 +432,8 @@ class Follower(models.Model):
     )
     phone = models.CharField(max_length=16, blank=True)
     email = models.EmailField(blank=True)
+    # The Zalo user id of someone who wrote to the province's Official Account: replies go back through the OA.
+    zalo_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -442,10 +444,13 @@ class Follower(models.Model):
             models.UniqueConstraint(
                 fields=["report", "phone"], name="follower_phone_unique", condition=~models.Q(phone="")
             ),
+            models.UniqueConstraint(
+                fields=["report", "zalo_id"], name="follower_zalo_unique", condition=~models.Q(zalo_id="")
+            ),
         ]
 
     def __str__(self) -> str:
-        return str(self.user_id or self.phone or self.email)
+        return str(self.user_id or self.phone or self.email or self.zalo_id)
 
 
 class ResponseTemplate(models.Model):

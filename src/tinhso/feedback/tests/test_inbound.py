@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from tinhso.core.channels import FakeSmsGateway
+from tinhso.core.channels import FakeSmsGateway, FakeZaloGateway
 from tinhso.core.models import Notification
 from tinhso.core.testing import run_queued_tasks
+from tinhso.feedback import actions
 from tinhso.feedback.inbound import FAKE_INBOUND_SECRET, BadSignature, get_inbound
 from tinhso.feedback.models import Category, InboundMessage, Report
 
@@ -190,6 +191,49 @@ def test_a_zalo_message_becomes_a_case(client, commune_category, fallback):
     assert report.idempotency_key == "zalo:zmsg-1"
     message = InboundMessage.objects.get()
     assert (message.sender, message.report) == ("6142494823000001", report)
+
+
+def test_a_zalo_sender_gets_the_code_and_each_public_step_back_through_the_oa(
+    client, category, fallback, clerk, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_zalo(client, zalo_event(text="GT Ổ gà lớn trước cổng chợ"))
+    report = Report.objects.get(code=response.json()["code"])
+    run_queued_tasks()
+
+    [reply] = FakeZaloGateway.sent
+    assert reply.recipient == "zalo-user:6142494823000001"
+    assert report.code in reply.body
+    assert FakeSmsGateway.sent == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.accept_report(report=report, actor=clerk)
+        actions.answer_report(report=report, actor=clerk, answer="Đã vá ổ gà.")
+    run_queued_tasks()
+    answered = FakeZaloGateway.sent[-1]
+    assert answered.recipient == "zalo-user:6142494823000001"
+    assert "?k=" in answered.body  # the sender of the case gets the signed rating link, as an SMS reporter does
+    assert not Notification.objects.filter(status=Notification.Status.DEAD).exists()
+
+
+def test_a_zalo_sender_of_a_merged_duplicate_keeps_getting_updates_without_rating_rights(
+    client, category, fallback, clerk, django_capture_on_commit_callbacks
+):
+    first = post_zalo(client, zalo_event(msg_id="z-1", user="111", text="GT Ổ gà"))
+    second = post_zalo(client, zalo_event(msg_id="z-2", user="222", text="GT Ổ gà nữa"))
+    original, duplicate = (Report.objects.get(code=r.json()["code"]) for r in (first, second))
+    actions.merge_reports(duplicate=duplicate, into=original, actor=clerk)
+    actions.accept_report(report=original, actor=clerk)
+    FakeZaloGateway.reset()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.answer_report(report=original, actor=clerk, answer="Đã xử lý.")
+    run_queued_tasks()
+
+    bodies = {m.recipient: m.body for m in FakeZaloGateway.sent}
+    assert set(bodies) == {"zalo-user:111", "zalo-user:222"}
+    assert "?k=" in bodies["zalo-user:111"]
+    assert "?k=" not in bodies["zalo-user:222"]
 
 
 def test_a_redelivered_zalo_event_makes_no_second_case(client, commune_category, fallback):
