@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "tinhso.indicators",
     "tinhso.identity",
     "tinhso.identity.sso",
+    "oauth2_provider",
     "tinhso.eservices",
     "tinhso.dashboard",
     "django.contrib.admin",
@@ -135,6 +136,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Single sign-on: OpenID Connect provider (tinhso.identity.sso, docs/sso.md) ----------------------
+# id_tokens are signed with the active RSA key; older keys stay in the JWKS until tokens they signed expire.
+from tinhso.identity.sso.keys import signing_keys  # noqa: E402 - needs DATA_DIR above
+
+OIDC_RSA_PRIVATE_KEY, OIDC_RSA_PRIVATE_KEYS_INACTIVE = signing_keys(
+    active_pem=env_str("OIDC_RSA_PRIVATE_KEY", ""),
+    active_file=env_str("OIDC_RSA_PRIVATE_KEY_FILE", ""),
+    inactive_files=env_list("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES"),
+    data_dir=DATA_DIR,
+)
+# Named here because the sso app's migrations refer to the client model through this setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": env_url("OIDC_ISSUER", None, schemes=("https", "http")) or "",
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": OIDC_RSA_PRIVATE_KEYS_INACTIVE,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OAUTH2_VALIDATOR_CLASS": "tinhso.identity.sso.oidc.Validator",
+    "SCOPES_BACKEND_CLASS": "tinhso.identity.sso.oidc.ClientScopes",
+    "PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # only hashes of access and refresh tokens are stored
+    # https only outside debug; loopback http (127.0.0.1, [::1]) stays allowed for native apps and the tests.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
+    "ALLOW_LOCALHOST_LOOPBACK": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ACCESS_TOKEN_SECONDS", 3600, minimum=60),
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+}
+# VNeID as the upstream identity provider (tinhso.identity.sso.upstream): the mock server under /o/vneid-gia-lap/
+# until the Ministry's discovery URL and client are configured (Decree 69/2024 Art. 18 agreement).
+VNEID_DISCOVERY_URL = env_url("VNEID_DISCOVERY_URL", None, schemes=("https",))
+VNEID_CLIENT_ID = env_str("VNEID_CLIENT_ID", "")
+VNEID_CLIENT_SECRET = env_str("VNEID_CLIENT_SECRET", "")
+VNEID_SCOPES = env_str("VNEID_SCOPES", "openid profile")
+# Which VNeID claim holds each attribute, as field=claim pairs (fields: name, birth_date, id_number, level).
+VNEID_CLAIMS = dict(
+    pair.split("=", 1)
+    for pair in env_list("VNEID_CLAIMS", ["name=name", "birth_date=birthdate", "id_number=id_number", "level=level"])
+)
+# The mock lets anyone pick a test person: never on in production.
+VNEID_MOCK = env_bool("VNEID_MOCK", DEBUG)
 
 # --- Language, time, formats ------------------------------------------------
 LANGUAGE_CODE = "vi"
