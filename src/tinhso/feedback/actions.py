@@ -536,14 +536,29 @@ def request_information(*, report: Report, actor, message: str) -> Report:
 
 
 @transaction.atomic
-def resume_report(*, report: Report, actor=None, text: str = "") -> Report:
-    """End a pause: the answer deadline moves by the working time the case waited."""
+def resume_report(*, report: Report, actor=None, text: str = "", photos: Iterable[UploadedFile] = ()) -> Report:
+    """End a pause: the answer deadline moves by the working time the case waited.
+
+    The citizen's supplement may add photos, checked and re-encoded as at submission, up to MAX_PHOTOS in all.
+    """
+    from tinhso.feedback.uploads import MAX_PHOTOS
+
     report = Report.objects.select_for_update().get(pk=report.pk)
     if actor is not None and permissions.is_staff_member(actor):
         _require_staff(actor, report, *HANDLER_ROLES)
     elif actor is None or report.reporter_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Chỉ người gửi hoặc cán bộ xử lý được bổ sung thông tin."))
     _require_status(report, Report.Status.WAITING)
+    photos = list(photos)
+    if photos:
+        room = MAX_PHOTOS - report.attachments.filter(kind=Attachment.Kind.PHOTO).count()
+        if len(photos) > room:
+            message = _("Mỗi phản ánh có tối đa %(n)s ảnh; chỉ còn gửi thêm được %(room)s ảnh.") % {
+                "n": MAX_PHOTOS,
+                "room": max(room, 0),
+            }
+            raise ValidationError({"photos": message}, code="too_many")
+    added = [add_attachment(report=report, upload=photo, kind=Attachment.Kind.PHOTO, actor=actor) for photo in photos]
     now = timezone.now()
     waited = calendar.working_time_between(report.paused_at, now, agency=report.agency)
     if report.answer_due_at:
@@ -558,9 +573,9 @@ def resume_report(*, report: Report, actor=None, text: str = "") -> Report:
         public=True,
         old_status=Report.Status.WAITING,
         text=text.strip(),
-        data={"paused_seconds": int(waited.total_seconds())},
+        data={"paused_seconds": int(waited.total_seconds()), "attachments": [a.pk for a in added]},
     )
-    audit.record(actor=actor, action="feedback.resume", obj=report)
+    audit.record(actor=actor, action="feedback.resume", obj=report, extra={"photos": len(added)})
     return report
 
 

@@ -29,13 +29,14 @@ class PhotosField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+        self.max_count = uploads.MAX_PHOTOS
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > uploads.MAX_PHOTOS:
+        if len(files) > self.max_count:
             raise ValidationError(
                 gettext("Chỉ được gửi tối đa %(n)s ảnh; ông/bà đã chọn %(count)s ảnh.")
-                % {"n": uploads.MAX_PHOTOS, "count": len(files)},
+                % {"n": self.max_count, "count": len(files)},
                 code="too_many",
             )
         errors = [error for f in files if (error := photo_error(f))]
@@ -283,12 +284,30 @@ class RatingForm(forms.Form):
 
 
 class SupplementForm(forms.Form):
+    """The reporter's answer to a request for more information, with photos up to the case's limit in all."""
+
     text = forms.CharField(
         label=_("Thông tin bổ sung"),
         max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Vui lòng nhập thông tin bổ sung.")},
     )
+    photos = PhotosField(label=_("Ảnh bổ sung"))
+
+    def __init__(self, *args, photos_so_far: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        room = max(uploads.MAX_PHOTOS - photos_so_far, 0)
+        field = self.fields["photos"]
+        field.max_count = room
+        if room:
+            field.help_text = gettext("Có thể gửi thêm %(room)s ảnh, mỗi ảnh tối đa 10 MB; vị trí GPS được xóa.") % {
+                "room": room
+            }
+            msg = gettext("Chỉ được gửi thêm tối đa %(n)s ảnh.") % {"n": room}
+            field.widget.attrs.update({"accept": "image/*", "data-max": room, "data-too-many": msg})
+        else:
+            field.widget = forms.HiddenInput()
+            field.help_text = ""
 
 
 class FollowForm(forms.Form):

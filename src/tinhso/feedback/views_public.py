@@ -322,7 +322,7 @@ def _render_track(request, report: Report, *, key: str = "", rating_form=None, s
         # The reporter followed a link from the answer message but must sign in to rate as their account.
         "login_to_rate": answered and not can_rate and bool(report.reporter_id) and rating_key_matches(key, report),
         "can_supplement": report.status == Report.Status.WAITING and is_reporter,
-        "supplement_form": supplement_form or SupplementForm(),
+        "supplement_form": supplement_form or SupplementForm(photos_so_far=_photo_count(report)),
         "waiting_request": report.events.filter(kind=Event.Kind.WAITING, is_public=True).last()
         if report.status == Report.Status.WAITING
         else None,
@@ -354,20 +354,30 @@ def rate(request, code: str):
     return redirect("feedback:track", code=report.code)
 
 
+def _photo_count(report: Report) -> int:
+    return report.attachments.filter(kind=Attachment.Kind.PHOTO).count()
+
+
 @login_required
 @require_POST
 def supplement(request, code: str):
-    """Let the reporter answer a request for more information; the answer clock starts again."""
+    """Let the reporter answer a request for more information, with photos; the answer clock starts again."""
     report = _public_report(code)
     if not _is_reporter(request.user, report):
         raise PermissionDenied(_("Chỉ người gửi phản ánh được bổ sung thông tin."))
-    form = SupplementForm(request.POST)
+    form = SupplementForm(request.POST, request.FILES, photos_so_far=_photo_count(report))
     if not form.is_valid():
         return _render_track(request, report, supplement_form=form, status=400)
     try:
-        actions.resume_report(report=report, actor=request.user, text=form.cleaned_data["text"])
+        actions.resume_report(
+            report=report, actor=request.user, text=form.cleaned_data["text"], photos=form.cleaned_data["photos"]
+        )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        if getattr(exc, "code", None) == "invalid_status":  # answered twice: the case is no longer waiting
+            messages.error(request, " ".join(exc.messages))
+            return redirect("feedback:track", code=report.code)
+        _add_action_errors(form, exc)
+        return _render_track(request, report, supplement_form=form, status=400)
     else:
         messages.success(request, _("Đã gửi thông tin bổ sung; cơ quan tiếp tục xử lý phản ánh."))
     return redirect("feedback:track", code=report.code)

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
@@ -495,6 +496,94 @@ def test_the_reporter_supplements_a_waiting_case(client, citizen, category, insi
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == Report.Status.IN_PROGRESS
+
+
+def waiting_case(category, inside, clerk, reporter, photos=0):
+    report = actions.submit_report(
+        category=category,
+        description="Ngập",
+        reporter=reporter,
+        photos=[jpeg_with_gps(f"{n}.jpg") for n in range(photos)],
+        **inside,
+    )
+    actions.accept_report(report=report, actor=clerk)
+    actions.request_information(report=report, actor=clerk, message="Xin ảnh chụp rõ hơn.")
+    return report
+
+
+def test_the_reporter_adds_photos_to_a_supplement_without_their_exif(
+    client, citizen, category, inside, clerk, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = waiting_case(category, inside, clerk, citizen, photos=2)
+    client.force_login(citizen)
+    assert 'enctype="multipart/form-data"' in client.get(reverse("feedback:track", args=[report.code])).content.decode()
+
+    response = client.post(
+        reverse("feedback:supplement", args=[report.code]),
+        {"text": "Ảnh chụp sáng nay", "photos": [jpeg_with_gps("a.jpg"), jpeg_with_gps("b.png")]},
+    )
+
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Report.Status.IN_PROGRESS
+    photos = list(report.attachments.filter(kind=Attachment.Kind.PHOTO))
+    assert len(photos) == 4
+    for photo in photos[2:]:
+        data = photo.file.read()
+        assert photo.content_type == "image/jpeg" and photo.uploaded_by == citizen
+        assert b"MayAnhThu" not in data and not Image.open(io.BytesIO(data)).getexif()
+    resumed = report.events.get(kind="resumed")
+    assert resumed.data["attachments"] == [p.pk for p in photos[2:]]
+
+
+def test_a_supplement_may_not_pass_five_photos_in_all(client, citizen, category, inside, clerk, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    report = waiting_case(category, inside, clerk, citizen, photos=4)
+    client.force_login(citizen)
+
+    response = client.post(
+        reverse("feedback:supplement", args=[report.code]),
+        {"text": "Thêm ảnh", "photos": [jpeg_with_gps("a.jpg"), jpeg_with_gps("b.jpg")]},
+    )
+
+    assert response.status_code == 400
+    assert "Chỉ được gửi tối đa 1 ảnh; ông/bà đã chọn 2 ảnh." in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Report.Status.WAITING
+    assert report.attachments.count() == 4
+
+
+def test_the_action_refuses_photos_past_the_limit_and_writes_nothing(
+    citizen, category, inside, clerk, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = waiting_case(category, inside, clerk, citizen, photos=5)
+
+    with pytest.raises(ValidationError) as refused:
+        actions.resume_report(report=report, actor=citizen, text="Thêm", photos=[jpeg_with_gps()])
+
+    assert "chỉ còn gửi thêm được 0 ảnh" in str(refused.value)
+    report.refresh_from_db()
+    assert (report.status, report.attachments.count()) == (Report.Status.WAITING, 5)
+
+
+def test_a_supplement_with_a_file_that_is_not_a_photo_gets_a_form_error(
+    client, citizen, category, inside, clerk, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = waiting_case(category, inside, clerk, citizen)
+    client.force_login(citizen)
+
+    response = client.post(
+        reverse("feedback:supplement", args=[report.code]), {"text": "Ảnh đây", "photos": [text_file_named_jpg()]}
+    )
+
+    assert response.status_code == 400
+    assert "Tệp “anh.jpg” không phải là ảnh" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Report.Status.WAITING
+    assert not report.attachments.exists()
 
 
 def test_someone_else_cannot_supplement(client, citizen, category, inside, clerk):
