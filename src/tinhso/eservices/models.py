@@ -19,8 +19,12 @@ Shapes of the JSON columns of `ProcedureVersion` (checked by `catalogue.validate
   competent agency, "receiving" for the receiving agency; ``hours`` are working hours (8 h = 1 working day).
 """
 
+import os
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -424,6 +428,28 @@ class Application(models.Model):
         return self.due_at < now
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files outside MEDIA_ROOT (which debug mode serves at /media/): no URL at all, served only by the
+    access-checked view. Root: setting ESERVICES_PRIVATE_ROOT, else DATA_DIR/private; read at each use."""
+
+    @property
+    def base_location(self):
+        root = getattr(settings, "ESERVICES_PRIVATE_ROOT", None) or Path(settings.DATA_DIR) / "private"
+        return str(root)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
+
+
 def document_path(instance: "ApplicationDocument", filename: str) -> str:
     # Under MEDIA_ROOT, which is never published: files are served only by the access-checked view.
     stamp = timezone.now()
@@ -444,7 +470,7 @@ class ApplicationDocument(models.Model):
         _("thành phần hồ sơ"), max_length=60, blank=True, help_text=_("Mã thành phần trong phiên bản thủ tục.")
     )
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices, default=Kind.SUBMITTED)
-    file = models.FileField(upload_to=document_path, max_length=255)
+    file = models.FileField(upload_to=document_path, storage=private_storage, max_length=255)
     original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
     content_type = models.CharField(_("định dạng"), max_length=80)
     size = models.PositiveIntegerField(_("dung lượng"))

@@ -80,3 +80,49 @@ def version(procedure) -> ProcedureVersion:
         documents=DOCUMENTS,
         steps=STEPS,
     )
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    # Uploaded documents go to a throwaway private root, never to the repository's var/.
+    settings.ESERVICES_PRIVATE_ROOT = tmp_path / "private"
+
+
+def pdf(name: str = "don.pdf", data: bytes = PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+ANSWERS = {
+    "ho_ten": "Trần Thị Bình",
+    "so_dien_thoai": "0912345678",
+    "dia_chi_cong_trinh": "Tổ 5, phường Phan Đình Phùng",
+    "so_tang": 3,
+}
+
+
+def complete_draft(citizen, procedure, version=None):
+    """Return a draft with valid answers and the two required documents, built through the actions."""
+    from tinhso.eservices import actions
+    from tinhso.eservices.forms import clean_document
+
+    draft = actions.start_application(actor=citizen, procedure=procedure)
+    actions.save_draft(actor=citizen, application=draft, form_data=dict(ANSWERS))
+    for code in ("don", "ban_ve"):
+        actions.attach_document(actor=citizen, application=draft, requirement=code, document=clean_document(pdf()))
+    draft.refresh_from_db()
+    return draft
+
+
+@pytest.fixture
+def submitted(citizen, procedure, version):
+    from tinhso.eservices import actions
+
+    return actions.submit_application(
+        actor=citizen, application=complete_draft(citizen, procedure), idempotency_key="fixture-submit"
+    )
