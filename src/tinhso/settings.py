@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "tinhso.core.apps.TasksDatabaseConfig",  # django_tasks_db, with its name translated
+    # Accounts (identity): after tinhso.identity, whose templates override allauth's.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "tinhso.identity.middleware.RequireOfficialMfa",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tinhso.core.middleware.RequestContextMiddleware",
@@ -136,6 +144,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Argon2id first: new and re-logged-in passwords are rehashed with it (ASVS 6.2; docs/security.md).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# django-allauth (docs/identity.md): sign-in by phone number and password, a second factor (TOTP, passkeys,
+# recovery codes), the session list. Registration and password reset by SMS code are tinhso.identity's own views.
+ACCOUNT_ADAPTER = "tinhso.identity.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "tinhso.identity.forms.PhoneLoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "phone"
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Wrong passwords: 10 a minute per IP address and 5 per 5 minutes per phone number. One-time SMS codes have their
+# own counters (tinhso.identity.throttle), so a flood of one never locks the other.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+MFA_ADAPTER = "tinhso.identity.adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "Tỉnh số"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+USERSESSIONS_TRACK_ACTIVITY = True
+# Encryption at rest of ID numbers (tinhso/identity/crypto.py): Fernet keys, newest first, and the lookup HMAC key.
+IDENTITY_FIELD_KEYS = env_list("IDENTITY_FIELD_KEYS")
+IDENTITY_LOOKUP_KEY = env_str("IDENTITY_LOOKUP_KEY", "")
 
 # --- Single sign-on: OpenID Connect provider (tinhso.identity.sso, docs/sso.md) ----------------------
 # id_tokens are signed with the active RSA key; older keys stay in the JWKS until tokens they signed expire.

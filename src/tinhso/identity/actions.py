@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core import audit, permissions
-from tinhso.core.models import Role
+from tinhso.core.models import Membership, Role
 from tinhso.core.phone import mask_phone, normalize_phone
 from tinhso.identity import crypto
 from tinhso.identity.idnumber import validate_id_number
@@ -168,7 +168,22 @@ def register_citizen(*, phone: str, full_name: str, password_hash: str, email: s
 
 
 @transaction.atomic
-def create_official(*, admin, phone: str, full_name: str, email: str = ""):
+def reset_password(*, phone: str, password: str) -> None:
+    """Set a new password after the phone's owner proved it with a code, and end every session of the account."""
+    from allauth.usersessions.models import UserSession
+
+    user = get_user_model().objects.select_for_update().get(phone=normalize_phone(phone))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    audit.record(actor=user, action="auth.password_reset", obj=user, object_repr=str(user))
+
+
+@transaction.atomic
+def create_official(
+    *, admin, phone: str, full_name: str, email: str = "", agency=None, role: str = "", title: str = ""
+):
     """Create an official's account (no password yet: set through the reset-by-code flow); a second factor is
     required before any page opens (middleware.RequireOfficialMfa)."""
     if not (getattr(admin, "is_superuser", False) or Role.ADMIN in permissions.roles(admin)):
@@ -179,7 +194,15 @@ def create_official(*, admin, phone: str, full_name: str, email: str = ""):
         raise ValidationError(_("Số điện thoại này đã có tài khoản."), code="phone_taken")
     user = User.objects.create_user(phone, None, full_name=full_name, email=email)
     Profile.objects.create(user=user, requires_mfa=True)
-    audit.record(actor=admin, action="identity.official_create", obj=user, object_repr=str(user))
+    if agency is not None and role:
+        Membership.objects.create(user=user, agency=agency, role=Role(role), title=title)
+    audit.record(
+        actor=admin,
+        action="identity.official_create",
+        obj=user,
+        object_repr=str(user),
+        extra={"agency": agency.pk if agency else None, "role": role},
+    )
     return user
 
 

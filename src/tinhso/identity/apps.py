@@ -6,3 +6,8 @@ class IdentityConfig(AppConfig):
     name = "tinhso.identity"
     label = "identity"
     verbose_name = _("Định danh điện tử")
+
+    def ready(self) -> None:
+        from tinhso.identity import receivers
+
+        receivers.connect()

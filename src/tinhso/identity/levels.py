@@ -70,3 +70,49 @@ def session_amr(request) -> list[str]:
 def session_auth_time(request) -> int | None:
     value = (request.session.get(SESSION_KEY) or {}).get("auth_time")
     return int(value) if value is not None else None
+
+
+# --- The level each service requires ----------------------------------------------------------
+
+#: service key → the level it requires; modules register theirs in AppConfig.ready() (an administrator's policy
+#: could later override these from data).
+SERVICE_LEVELS: dict[str, int] = {}
+
+
+def register_service_level(key: str, level: int) -> None:
+    """Declare that the service `key` needs an account of at least `level` (0, 1 or 2)."""
+    if level not in LEVELS:
+        raise ValueError(f"Unknown assurance level {level!r}.")
+    SERVICE_LEVELS[key] = level
+
+
+def required_level(key: str) -> int:
+    return SERVICE_LEVELS.get(key, LEVEL_SELF_REGISTERED)
+
+
+def require_level(level_or_service):
+    """View decorator: sign in first, then lead a user below the level to the page explaining how to raise it.
+
+    Takes a level (0, 1, 2) or a service key registered with `register_service_level`.
+    """
+    from functools import wraps
+    from urllib.parse import urlencode
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            needed = required_level(level_or_service) if isinstance(level_or_service, str) else int(level_or_service)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user_level(request.user) < needed:
+                query = urlencode({"can": needed, "next": request.get_full_path()})
+                return redirect(f"{reverse('identity:raise_level')}?{query}")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
