@@ -6,6 +6,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tinhso.core.privacy import mask_contacts
 from tinhso.core.text import fold
@@ -172,7 +173,7 @@ class Report(models.Model):
         WAITING = "waiting", _("Chờ người dân bổ sung")
         ANSWERED = "answered", _("Đã trả lời")
         CLOSED = "closed", _("Đã đóng")
-        REJECTED = "rejected", _("Từ chối")
+        REJECTED = "rejected", pgettext_lazy("case status", "Từ chối")
 
     class Channel(models.TextChoices):
         WEB = "web", _("Cổng thông tin")
@@ -300,6 +301,10 @@ class Report(models.Model):
             ),
             # The inbox's period filters and its newest/oldest orders within an agency.
             models.Index(fields=["agency", "created_at"], name="report_agency_created"),
+            # The statistics' handling-time sample: the latest answered cases, read in index order.
+            models.Index(
+                fields=["answered_at", "id"], name="report_answered", condition=models.Q(answered_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -349,23 +354,23 @@ class Event(models.Model):
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Gửi phản ánh")
-        ACCEPTED = "accepted", _("Tiếp nhận")
+        ACCEPTED = "accepted", pgettext_lazy("timeline event", "Tiếp nhận")
         ASSIGNED = "assigned", _("Chuyển cơ quan xử lý")
         TRANSFERRED = "transferred", _("Chuyển cơ quan khác")
-        STARTED = "started", _("Bắt đầu xử lý")
+        STARTED = "started", pgettext_lazy("timeline event", "Bắt đầu xử lý")
         NOTE = "note", _("Ghi chú nội bộ")
         WAITING = "waiting", _("Đề nghị người dân bổ sung")
-        RESUMED = "resumed", _("Tiếp tục xử lý")
-        EXTENDED = "extended", _("Gia hạn")
-        ANSWERED = "answered", _("Trả lời")
-        CLOSED = "closed", _("Đóng")
-        REJECTED = "rejected", _("Từ chối")
-        REOPENED = "reopened", _("Mở lại")
+        RESUMED = "resumed", pgettext_lazy("timeline event", "Tiếp tục xử lý")
+        EXTENDED = "extended", pgettext_lazy("timeline event", "Gia hạn")
+        ANSWERED = "answered", pgettext_lazy("timeline event", "Trả lời")
+        CLOSED = "closed", pgettext_lazy("timeline event", "Đóng")
+        REJECTED = "rejected", pgettext_lazy("timeline event", "Từ chối")
+        REOPENED = "reopened", pgettext_lazy("timeline event", "Mở lại")
         RATED = "rated", _("Người dân đánh giá")
         MERGED = "merged", _("Gộp phản ánh trùng")
         SHARED = "shared", _("Mời phối hợp")
         ESCALATED = "escalated", _("Báo cáo quá hạn")
-        ATTACHMENT = "attachment", _("Đính kèm")
+        ATTACHMENT = "attachment", pgettext_lazy("timeline event", "Đính kèm")
         COMMENT = "comment", _("Ý kiến người dân qua ứng dụng")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
@@ -478,7 +483,7 @@ class Extension(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ duyệt")
         APPROVED = "approved", _("Đã duyệt")
-        REFUSED = "refused", _("Không duyệt")
+        REFUSED = "refused", pgettext_lazy("extension status", "Không duyệt")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="extensions")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

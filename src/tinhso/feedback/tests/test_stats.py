@@ -166,6 +166,21 @@ def test_the_trend_by_month_and_by_week(cases):
     ]
 
 
+@pytest.mark.parametrize("unit", ["month", "week"])
+def test_the_one_scan_on_postgresql_gives_the_figures_of_one_query_each(cases, unit):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("GROUPING SETS: PostgreSQL only (collect uses one query per figure elsewhere)")
+    qs = stats.cases(stats.Filters())
+    found, rows, trend, handled = stats.grouped(qs, unit, now=NOW)
+    assert found == stats.totals(qs, now=NOW)
+    for by in ("category", "unit", "agency", "channel"):
+        assert rows[by] == stats.breakdown(qs, by, now=NOW)
+    assert trend == stats.trend(qs, unit, now=NOW)
+    assert handled == stats.handling_time(qs).total == 3
+
+
 def test_filters_by_period_agency_category_commune_and_scope(cases, other_agency, health, commune2, agency):
     assert collect(start=dt.date(2026, 4, 1)).totals.received == 1
     assert collect(end=dt.date(2026, 3, 9)).totals.received == 3  # A, B, C
