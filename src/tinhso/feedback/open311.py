@@ -87,6 +87,7 @@ _ITEM_TAG = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+    "notes": "note",
 }
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -611,14 +612,43 @@ def _expected(report: Report) -> dt.datetime | None:
     return report.answer_due_at
 
 
-def request_item(request, report: Report, notices: dict) -> dict:
-    """Return one case as an Open311 request: no name, phone or e-mail; a non-public case shows no content."""
+def _public_step(event: Event) -> tuple[str, str]:
+    """Return a public step's FixMyStreet status and its public text (else the step's name)."""
+    if event.kind == Event.Kind.REJECTED:
+        status = REJECTED_STATUS.get(event.data.get("reason"), "no_further_action")
+    else:
+        status = UPDATE_STATUS[event.kind]
+    text = event.text if event.kind in PUBLIC_TEXT_KINDS and event.text else event.get_kind_display()
+    return status, text
+
+
+def extended(report: Report) -> dict:
+    """Return the `?extensions=true` fields of a public case: its detailed status, channel, level and commune,
+    and `notes`, its public steps oldest first ({datetime, description, type}, type a FixMyStreet status)."""
+    notes = []
+    for event in report.public_steps:
+        status, text = _public_step(event)
+        notes.append({"datetime": when(event.at), "description": text, "type": status})
+    return {
+        "extended_attributes": {
+            "detailed_status": report.status,
+            "channel": report.channel,
+            "service_level": report.level,
+            "commune": report.unit.name if report.unit else None,
+        },
+        "notes": notes,
+    }
+
+
+def request_item(request, report: Report, notices: dict, *, extensions: bool = False) -> dict:
+    """Return one case as an Open311 request: no name, phone or e-mail; a non-public case shows no content.
+    With `extensions`, a public case also carries extended() (a non-public one an empty list of notes)."""
     key = (report.category_id, report.level)
     if key not in notices:
         notices[key] = service_notice(report.category, report.level)
     public = report.is_public
     address = mask_address(report.address) if report.address else (report.unit.name if report.unit else "")
-    return {
+    item = {
         "service_request_id": report.code,
         "status": OPEN311_STATUS[report.status],
         "status_notes": _status_notes(report) if public else None,
@@ -637,40 +667,55 @@ def request_item(request, report: Report, notices: dict) -> dict:
         "long": report.lon if public else None,
         "media_url": _public_photo_url(request, report) if public else None,
     }
+    if extensions:
+        item.update(extended(report) if public else {"extended_attributes": None, "notes": []})
+    return item
 
 
 REQUEST_FIELDS = (
     *("code", "status", "level", "is_public", "description", "public_description", "public_answer", "address"),
     *("rejection_reason", "rejection_note", "lat", "lon", "created_at", "updated_at", "accepted_at"),
-    *("accept_due_at", "answer_due_at", "answered_at", "closed_at"),
+    *("accept_due_at", "answer_due_at", "answered_at", "closed_at", "channel"),
     *("category__name", "category__code", "agency__name", "unit__name"),
 )
 
 
-def _cases():
+def _extensions(data) -> bool:
+    return (_param(data, "extensions") or "").lower() == "true"
+
+
+def _cases(*, extensions: bool = False):
     photos = Attachment.objects.filter(kind=Attachment.Kind.PHOTO, is_public=True).order_by("created_at", "id")
     # Only the columns request_item reads: a page is up to 1,000 cases, and the JSON columns (the case's and the
     # category's attributes) and the unit's outline would be decoded for every row and never shown.
-    return (
+    cases = (
         Report.objects.select_related("category", "agency", "unit")
         .only(*REQUEST_FIELDS)
         .prefetch_related(Prefetch("attachments", queryset=photos, to_attr="public_photos"))
     )
+    if extensions:
+        steps = Event.objects.filter(is_public=True, kind__in=[*UPDATE_STATUS, Event.Kind.REJECTED])
+        steps = steps.only("report_id", "kind", "text", "data", "at").order_by("at", "id")
+        cases = cases.prefetch_related(Prefetch("events", queryset=steps, to_attr="public_steps"))
+    return cases
 
 
-def _render_cases(request, fmt, reports) -> HttpResponse:
+def _render_cases(request, fmt, reports, *, extensions: bool = False) -> HttpResponse:
     notices: dict = {}
-    return render(fmt, "service_requests", [request_item(request, r, notices) for r in reports])
+    items = [request_item(request, r, notices, extensions=extensions) for r in reports]
+    return render(fmt, "service_requests", items)
 
 
 def search_requests(request, fmt, data):
     """Return cases by id, or by service_code, date window and status, newest first."""
+    ext = _extensions(data)
     ids = _codes(_param(data, "service_request_id"))
     if ids:
         # service_request_id overrides every other argument (GeoReport v2).
-        return _render_cases(request, fmt, _cases().filter(code__in=[i.upper() for i in ids]).order_by("-created_at"))
+        cases = _cases(extensions=ext).filter(code__in=[i.upper() for i in ids]).order_by("-created_at")
+        return _render_cases(request, fmt, cases, extensions=ext)
     start, end = _window(data)
-    cases = _cases().filter(is_public=True, created_at__gte=start)
+    cases = _cases(extensions=ext).filter(is_public=True, created_at__gte=start)
     if end is not None:
         cases = cases.filter(created_at__lte=end)
     codes = _codes(_param(data, "service_code"))
@@ -686,7 +731,7 @@ def search_requests(request, fmt, data):
     page = _positive_int(data, "page", 1, 10**6)
     size = _positive_int(data, "page_size", MAX_ITEMS, MAX_ITEMS)
     offset = (page - 1) * size
-    return _render_cases(request, fmt, cases.order_by("-created_at", "-id")[offset : offset + size])
+    return _render_cases(request, fmt, cases.order_by("-created_at", "-id")[offset : offset + size], extensions=ext)
 
 
 @endpoint("GET", "POST")
@@ -700,10 +745,11 @@ def requests(request, fmt, data, client):
 @endpoint("GET")
 def request_detail(request, fmt, data, client, request_id: str):
     """Return one case, as a one-element list."""
-    reports = list(_cases().filter(code=request_id.strip().upper()[:20]))
+    ext = _extensions(data)
+    reports = list(_cases(extensions=ext).filter(code=request_id.strip().upper()[:20]))
     if not reports:
         raise Open311Error(404, _("Không có phản ánh %(id)s.") % {"id": request_id[:40]})
-    return _render_cases(request, fmt, reports)
+    return _render_cases(request, fmt, reports, extensions=ext)
 
 
 @endpoint("GET")
@@ -717,11 +763,7 @@ def token(request, fmt, data, client, token: str):
 
 def update_item(event: Event) -> dict:
     """Return one public step of a case as a FixMyStreet request_update."""
-    if event.kind == Event.Kind.REJECTED:
-        status = REJECTED_STATUS.get(event.data.get("reason"), "no_further_action")
-    else:
-        status = UPDATE_STATUS[event.kind]
-    text = event.text if event.kind in PUBLIC_TEXT_KINDS and event.text else event.get_kind_display()
+    status, text = _public_step(event)
     return {
         "update_id": str(event.pk),
         "service_request_id": event.report.code,

@@ -4,6 +4,7 @@ A budget is a count of queries, not a timing: it fails when a change adds a look
 kind of regression the benchmark at a million cases would show as a slow page.
 """
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -22,9 +23,9 @@ PHONE = "0987654321"
 # check, routing, deadline policy, case code, the case (in a savepoint), its timeline entry, follower, audit entry,
 # the outbox row (look-up and savepoint) and the delivery task written after commit.
 SUBMIT_BUDGET = 16
-# Session, user, roles, the agencies to choose from, shared cases, the page, its count, the deadline policies and
-# the form's choices, each read as (id, name) pairs (categories, communes, the agencies of the bulk form).
-INBOX_BUDGET = 12
+# Roles, the agencies to choose from, shared cases, the page, its count, the deadline policies and the form's
+# choices, each read as (id, name) pairs (categories, communes, the agencies of the bulk form); PLATFORM aside.
+INBOX_BUDGET = 10
 OPEN311_GET_BUDGET = 3
 OPEN311_POST_BUDGET = 21
 
@@ -43,17 +44,23 @@ def test_a_submission_stays_within_its_query_budget(
     assert report.events.get().kind == "submitted"
 
 
+# The platform's own work on every request (session, user, sign-in tracking, savepoints around it) is not the
+# module's: it is counted out so that these budgets measure the feedback pages alone.
+PLATFORM = re.compile(r'"(django_session|core_user|usersessions_\w+|identity_\w+)"|^(SAVEPOINT|RELEASE SAVEPOINT) ')
+
+
 def count_queries(call) -> int:
     with CaptureQueriesContext(connection) as context:
         response = call()
     assert response.status_code == 200
-    return len(context.captured_queries)
+    return len([q for q in context.captured_queries if not PLATFORM.search(q["sql"])])
 
 
 def test_the_inbox_costs_the_same_queries_for_three_cases_or_thirty(client, clerk, category, inside):
     client.force_login(clerk)
     for n in range(3):
         submit(category, inside, n)
+    client.get("/phan-anh/xu-ly/")  # the first request after signing in records the session
     few = count_queries(lambda: client.get("/phan-anh/xu-ly/"))
     for n in range(3, 30):
         submit(category, inside, n)
