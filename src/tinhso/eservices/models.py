@@ -551,3 +551,6 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.get_kind_display()}"
+
+
+from tinhso.eservices.models_processing import IndicatorRollup, Pause, Payment, StepRecord  # noqa: E402, F401
