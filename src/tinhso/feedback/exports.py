@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -99,9 +100,9 @@ def _xlsx_cell(sheet, value):
 def _row_headers(first: str) -> list[str]:
     return [
         first,
-        _("Tiếp nhận"),
+        pgettext("statistics column", "Tiếp nhận"),
         _("Đã trả lời"),
-        _("Từ chối"),
+        pgettext("statistics column", "Từ chối"),
         _("Quá hạn"),
         _("Tiếp nhận đúng hạn (%)"),
         _("Trả lời đúng hạn (%)"),
@@ -122,7 +123,7 @@ def stats_tables(result: Statistics) -> list[Table]:
         [_("Đến ngày"), f.end],
         [_("Số phản ánh tiếp nhận"), t.received],
         [_("Đã trả lời"), t.answered],
-        [_("Từ chối"), t.rejected],
+        [pgettext("statistics column", "Từ chối"), t.rejected],
         [_("Đang xử lý"), t.open],
         [_("Quá hạn"), t.overdue],
         [_("Tỷ lệ tiếp nhận đúng hạn (%)"), t.accept_rate],

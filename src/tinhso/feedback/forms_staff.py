@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tinhso.core.models import AdminUnit, Agency
 from tinhso.feedback.models import Attachment, Category, Level, Report
@@ -190,7 +191,7 @@ class ExtensionForm(forms.Form):
 class DecideExtensionForm(forms.Form):
     extension = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
-        choices=[("approve", _("Duyệt")), ("refuse", _("Không duyệt"))],
+        choices=[("approve", pgettext_lazy("button", "Duyệt")), ("refuse", pgettext_lazy("button", "Không duyệt"))],
         error_messages={"required": _("Vui lòng chọn duyệt hoặc không duyệt.")},
     )
 

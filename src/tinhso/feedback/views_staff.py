@@ -25,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tinhso.core import audit, calendar, permissions
@@ -385,29 +385,33 @@ def _run_upload(request, report, data) -> str:
 
 
 CASE_ACTIONS: dict[str, CaseAction] = {
-    "tiep-nhan": CaseAction(gettext_lazy("Tiếp nhận"), f.AcceptForm, _run_accept, (Report.Status.NEW,)),
+    "tiep-nhan": CaseAction(pgettext_lazy("button", "Tiếp nhận"), f.AcceptForm, _run_accept, (Report.Status.NEW,)),
     "phan-cong": CaseAction(gettext_lazy("Chuyển cơ quan xử lý"), f.AssignForm, _run_assign, WORKING),
     "chuyen": CaseAction(gettext_lazy("Chuyển cơ quan khác (có lý do)"), f.TransferForm, _run_transfer, WORKING),
     "bat-dau": CaseAction(
-        gettext_lazy("Bắt đầu xử lý"),
+        pgettext_lazy("button", "Bắt đầu xử lý"),
         f.ConfirmForm,
         _run_start,
         (Report.Status.ACCEPTED, Report.Status.ASSIGNED),
         handlers_only=True,
     ),
-    "tra-loi": CaseAction(gettext_lazy("Trả lời"), f.AnswerForm, _run_answer, WORKING, handlers_only=True),
+    "tra-loi": CaseAction(pgettext_lazy("button", "Trả lời"), f.AnswerForm, _run_answer, WORKING, handlers_only=True),
     "yeu-cau-bo-sung": CaseAction(
         gettext_lazy("Đề nghị người dân bổ sung"), f.RequestInformationForm, _run_request_information, WORKING, True
     ),
     "tiep-tuc": CaseAction(
-        gettext_lazy("Tiếp tục xử lý"), f.ConfirmForm, _run_resume, (Report.Status.WAITING,), handlers_only=True
+        pgettext_lazy("button", "Tiếp tục xử lý"),
+        f.ConfirmForm,
+        _run_resume,
+        (Report.Status.WAITING,),
+        handlers_only=True,
     ),
     "gia-han": CaseAction(
         gettext_lazy("Đề nghị gia hạn"), f.ExtensionForm, _run_extension, WORKING, handlers_only=True
     ),
     "duyet-gia-han": CaseAction(gettext_lazy("Duyệt gia hạn"), f.DecideExtensionForm, _run_decide_extension),
     "ghi-chu": CaseAction(gettext_lazy("Ghi chú nội bộ"), f.NoteForm, _run_note),
-    "tu-choi": CaseAction(gettext_lazy("Từ chối"), f.RejectForm, _run_reject, Report.OPEN_STATUSES),
+    "tu-choi": CaseAction(pgettext_lazy("button", "Từ chối"), f.RejectForm, _run_reject, Report.OPEN_STATUSES),
     "gop": CaseAction(gettext_lazy("Gộp vào phản ánh trùng"), f.MergeForm, _run_merge, Report.OPEN_STATUSES),
     "phoi-hop": CaseAction(gettext_lazy("Mời cơ quan phối hợp"), f.ShareForm, _run_share, Report.OPEN_STATUSES),
     "dong": CaseAction(gettext_lazy("Đóng phản ánh"), f.ConfirmForm, _run_close, (Report.Status.ANSWERED,)),
