@@ -6,3 +6,18 @@ class DashboardConfig(AppConfig):
     name = "tinhso.dashboard"
     label = "dashboard"
     verbose_name = _("Điều hành")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from tinhso.dashboard.figures import invalidate
+        from tinhso.indicators.models import Target, Value
+
+        # Cache invalidation only (signals carry no domain flow): a recorded value or target shows at once.
+        for model in (Value, Target):
+            post_save.connect(invalidate, sender=model, dispatch_uid=f"dashboard-{model.__name__}-saved")
+            post_delete.connect(invalidate, sender=model, dispatch_uid=f"dashboard-{model.__name__}-deleted")
+        from tinhso.dashboard.models import AlertRule
+
+        post_save.connect(invalidate, sender=AlertRule, dispatch_uid="dashboard-rule-saved")
+        post_delete.connect(invalidate, sender=AlertRule, dispatch_uid="dashboard-rule-deleted")
