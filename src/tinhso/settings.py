@@ -201,6 +201,8 @@ OAUTH2_PROVIDER = {
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    # Ask before logging out unless the client proves the session with a valid id_token_hint (ASVS 10.6.2).
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OAUTH2_VALIDATOR_CLASS": "tinhso.identity.sso.oidc.Validator",
     "SCOPES_BACKEND_CLASS": "tinhso.identity.sso.oidc.ClientScopes",
     "PKCE_REQUIRED": True,
@@ -211,8 +213,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # only hashes of access and refresh tokens are stored
-    # https only outside debug; loopback http (127.0.0.1, [::1]) stays allowed for native apps and the tests.
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
+    # http only for loopback addresses (native apps, tests) outside debug: enforced when an administrator
+    # registers the redirect URIs (tinhso.identity.sso.admin), since a registered URI is matched exactly.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
     "ALLOW_LOCALHOST_LOOPBACK": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ACCESS_TOKEN_SECONDS", 3600, minimum=60),

@@ -130,7 +130,7 @@ def _email_verified(request):
 def _id_number(request):
     """The ID number, in clear only for clients an administrator allowed to read it; each clear release is audited."""
     profile = _profile(request.user)
-    if profile is None or not profile.id_number_encrypted:
+    if profile is None or not profile.id_number_encrypted or getattr(request, "tinhso_in_id_token", False):
         return None
     policy = client_policy(getattr(request, "client", None))
     if policy is None or not policy.may_read_id_number:
@@ -202,7 +202,12 @@ class Validator(OAuth2Validator):
         return grant
 
     def get_id_token_dictionary(self, token, token_handler, request):
-        claims, expiration = super().get_id_token_dictionary(token, token_handler, request)
+        # The ID number goes only to userinfo: id_tokens travel through browsers and logs.
+        request.tinhso_in_id_token = True
+        try:
+            claims, expiration = super().get_id_token_dictionary(token, token_handler, request)
+        finally:
+            request.tinhso_in_id_token = False
         stored = getattr(request, "claims", None)
         context = stored.get(AUTH_KEY) if isinstance(stored, dict) else None
         if context:

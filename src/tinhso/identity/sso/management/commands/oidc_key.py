@@ -28,5 +28,6 @@ class Command(BaseCommand):
         with os.fdopen(fd, "w") as handle:
             handle.write(pem)
         self.stdout.write(
-            f"{path}: set OIDC_RSA_PRIVATE_KEY_FILE={path}; list the previous file in OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES."
+            f"{path}: set OIDC_RSA_PRIVATE_KEY_FILE={path};"
+            " list the previous file in OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES."
         )
