@@ -5,10 +5,11 @@ bulk_create, spread over three years, the demo categories, the 92 demo communes,
 Then:
 
 - submissions over HTTP from 8 concurrent clients to a real gunicorn server (sync workers, loopback, the bench
-  database), next to a bare Django view that inserts one row, in the same run. The server runs with
-  bench/bench_settings.py, whose URLconf is the product's plus that bare view; the product has no bench URL.
-  The submission goes through the SMS webhook (the fake verifier), a real product channel that ends in
-  `actions.submit_report`; the web form and the Open311 POST are measured too when they exist.
+  database), next to a bare Django view that inserts one row, measured before and after them in the same run.
+  The server runs with bench/bench_settings.py, whose URLconf is the product's plus that bare view; the product
+  has no bench URL. Three channels, each ending in `actions.submit_report`: the citizen web form (a signed-in
+  citizen's session and CSRF token, a new form token each time), the Open311 POST (an API key) and the SMS
+  webhook (the fake verifier).
 - the staff inbox page over HTTP (a clerk of a random agency, five filter combinations),
 - public statistics: `feedback.stats.collect` in-process (uncached) and the public page over HTTP (cached),
 - Open311 GET requests (default window) over HTTP, when `/open311/v2/` exists.
@@ -306,20 +307,77 @@ def sms_payload(run: str, i: int, rng: random.Random, communes) -> bytes:
     return json.dumps({"id": f"{run}-{i}", "from": f"09{rng.randrange(10**8):08d}", "text": text}).encode()
 
 
-def submissions(h, port: int, communes) -> None:
-    """Bare insert vs a real submission, 8 clients each, bounded by count and time."""
+def citizen_sessions(n: int, secret: str) -> list[str]:
+    """Return logged-in session keys of `n` citizens (the web form limits anonymous visitors per IP address, and
+    every benchmark client comes from 127.0.0.1), signed with the benchmark server's secret."""
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from tinhso.core.models import User
+
+    keys = []
+    with override_settings(SECRET_KEY=secret):
+        for i in range(n):
+            phone = f"0388{i:06d}"
+            user = User.objects.filter(phone=phone).first() or User.objects.create_user(
+                phone, None, full_name=f"Người dân đo tải {i}"
+            )
+            client = Client()
+            client.force_login(user)
+            keys.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    return keys
+
+
+def web_form_bodies(run: str, sessions: list[str], rng: random.Random, n: int) -> list[tuple[bytes, dict]]:
+    """Return (body, headers) of `n` web form posts: a citizen's session, the CSRF cookie and its token (the
+    cookie holds the secret; the form may send it unmasked), a new form token (the idempotency key) each."""
+    import uuid
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    out = []
+    for i in range(n):
+        csrf = secrets.token_hex(16)  # 32 characters, as Django's own secret
+        cookie = f"{settings.SESSION_COOKIE_NAME}={sessions[i % len(sessions)]}; {settings.CSRF_COOKIE_NAME}={csrf}"
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": csrf,
+                "token": str(uuid.UUID(int=rng.getrandbits(128))),
+                "category": "giao-thong",
+                "description": f"Ổ gà lớn {rng.choice(PLACES)}, xe máy dễ ngã ({run}-{i})",
+                "lat": f"{21.59 + rng.uniform(-0.01, 0.01):.6f}",
+                "lon": f"{105.84 + rng.uniform(-0.01, 0.01):.6f}",
+                "address": "",
+                "reporter_name": f"Người dân đo tải {i % len(sessions)}",
+                "reporter_phone": f"09{rng.randrange(10**8):08d}",
+                "reporter_email": "",
+            }
+        ).encode()
+        out.append((body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}))
+    return out
+
+
+def submissions(h, port: int, communes, citizens: list[str]) -> None:
+    """The bare insert, then each submission channel, 8 clients each, bounded by count and time; the bare view
+    is measured again at the end, since other work on the machine moves every figure between the two."""
     from tinhso.feedback.inbound import FAKE_INBOUND_SECRET
 
     rng = random.Random(SEED)
     run = f"bench-{int(time.time())}"
     failures: dict[str, int] = {}
+    statuses: dict[str, dict[int, int]] = {}
 
-    def call(case, path, headers, expect=(200, 201)):
-        def operation(body):
+    def call(case, path, headers=None, expect=(200, 201)):
+        def operation(item):
+            body, item_headers = item if isinstance(item, tuple) else (item, headers)
             try:
-                status, _ = request("POST", port, path, body, headers)
+                status, _ = request("POST", port, path, body, item_headers)
             except (OSError, http.client.HTTPException):
                 status = 0
+            counts = statuses.setdefault(case, {})
+            counts[status] = counts.get(status, 0) + 1
             if status not in expect:
                 failures[case] = failures.get(case, 0) + 1
 
@@ -328,33 +386,60 @@ def submissions(h, port: int, communes) -> None:
     json_headers = {"Content-Type": "application/json"}
     bare = "bare view: insert one row (HTTP, 8 clients)"
     sms = "submit by SMS webhook → submit_report (HTTP, 8 clients)"
+    web = "submit by web form → submit_report (HTTP, 8 clients)"
     bare_bodies = [json.dumps({"text": f"row {i}"}).encode() for i in range(N_REQUESTS)]
-    sms_bodies = [sms_payload(run, i, rng, communes) for i in range(N_REQUESTS)]
+    sms_bodies = [sms_payload(run, i, rng, communes) for i in range(N_REQUESTS + 20)]
     sms_headers = {**json_headers, "X-Signature": FAKE_INBOUND_SECRET}
+    web_items = web_form_bodies(run, citizens, rng, N_REQUESTS + 20)
     for body in sms_bodies[:20]:  # warm every worker's caches (units, address index, templates)
         call("warm-up", "/phan-anh/webhook/sms/", sms_headers)(body)
-    h.measure_concurrent(
+    for item in web_items[:20]:
+        call("warm-up", "/phan-anh/gui/", expect=(302,))(item)
+    first = h.measure_concurrent(
         bare, call(bare, "/bench/bare/", json_headers), bare_bodies, clients=CLIENTS, max_seconds=MAX_SECONDS
     )
-    h.measure_concurrent(
-        sms,
-        call(sms, "/phan-anh/webhook/sms/", sms_headers),
-        sms_bodies[20:],
+    measured = [
+        h.measure_concurrent(
+            web,
+            call(web, "/phan-anh/gui/", expect=(302,)),
+            web_items[20:],
+            clients=CLIENTS,
+            max_seconds=MAX_SECONDS,
+        )
+    ]
+    measured.append(open311_post(h, port, rng, failures))
+    measured.append(
+        h.measure_concurrent(
+            sms,
+            call(sms, "/phan-anh/webhook/sms/", sms_headers),
+            sms_bodies[20:],
+            clients=CLIENTS,
+            max_seconds=MAX_SECONDS,
+        )
+    )
+    again = h.measure_concurrent(
+        f"{bare} again",
+        call(bare, "/bench/bare/", json_headers),
+        [json.dumps({"text": f"again {i}"}).encode() for i in range(N_REQUESTS)],
         clients=CLIENTS,
         max_seconds=MAX_SECONDS,
-        baseline_of="",
     )
-    h.results[-2].baseline_of = sms
-    open311_post(h, port, rng, failures)
+    baseline = (first.per_second + again.per_second) / 2
+    first.baseline_of = ", ".join(r.case for r in measured if r)
+    for result in filter(None, measured):
+        share = result.per_second / baseline if baseline else 0
+        result.note = f"{share:.0%} of the bare view (mean of its two runs, {baseline:,.0f}/s)"
+        print(f"  {result.case}: {result.note}")
+    print(f"  submission statuses: {statuses}")
     if failures:
         print(f"  failed requests: {failures}")
 
 
-def open311_post(h, port, rng, failures) -> None:
+def open311_post(h, port, rng, failures):
     """Measure the Open311 POST when the API exists (an API client with a high rate limit is created)."""
     if not _open311_exists(port):
         print("  Open311 POST: /open311/v2/ does not exist yet; skipped")
-        return
+        return None
     from urllib.parse import urlencode
 
     from tinhso.core.api import issue_api_key
@@ -389,12 +474,7 @@ def open311_post(h, port, rng, failures) -> None:
         if status not in (200, 201):
             failures[case] = failures.get(case, 0) + 1
 
-    h.measure_concurrent(case, operation, bodies, clients=CLIENTS, max_seconds=MAX_SECONDS)
-    bare = next(r for r in h.results if r.case.startswith("bare view"))
-    for result in h.results:
-        if result.case.startswith("submit by"):
-            share = result.per_second / bare.per_second if bare.per_second else 0
-            print(f"  {result.case}: {share:.0%} of the bare view's throughput")
+    return h.measure_concurrent(case, operation, bodies, clients=CLIENTS, max_seconds=MAX_SECONDS)
 
 
 def _open311_exists(port: int) -> bool:
@@ -453,9 +533,10 @@ def run(h) -> None:
     secret = secrets.token_urlsafe(48)
     agency_ids = sorted({a.pk for a in committees.values()} | {c.default_agency_id for c in categories} - {None})
     sessions = staff_sessions(agency_ids, secret)
+    citizens = citizen_sessions(CLIENTS, secret)
     connection.close()  # SQLite: let the server's processes write without this one holding anything
     with serve(workers=WORKERS, secret=secret) as (port, _process):
-        submissions(h, port, communes)
+        submissions(h, port, communes, citizens)
         inbox(h, port, sessions, categories)
         public_statistics_page(h, port)
         open311_get(h, port)
