@@ -61,3 +61,42 @@ def test_nothing_measured_scores_nothing():
     values = i766.evaluate(Counts())
     assert all(v.score is None for v in values)
     assert i766.total(values) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_counts_from_the_recorded_data_and_the_rollup_agree(submitted, clerk, leader, citizen, agency, procedure):
+    import datetime as dt
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from tinhso.eservices import actions, processing
+    from tinhso.eservices.tests.test_processing import MONDAY_8, result_pdf, walk_through
+
+    application = walk_through(submitted, clerk, leader)
+    processing.upload_result(actor=clerk, application=application, document=result_pdf())
+    processing.record_counter_payment(actor=clerk, application=application)
+    with freeze_time(MONDAY_8 + dt.timedelta(hours=5)):
+        processing.return_result(actor=clerk, application=application, method="counter")
+    actions.rate_application(actor=citizen, application=application, rating=2)
+    month = timezone.localtime(application.received_at).date()
+    exact = i766.count(i766.received_between(month.replace(day=1), month.replace(day=28) + dt.timedelta(days=4)))
+    assert (exact.received, exact.finished, exact.finished_on_time) == (1, 1, 1)
+    assert (exact.full_eligible, exact.full_online, exact.fee_bearing, exact.paid_online) == (1, 1, 1, 0)
+    assert (exact.e_results, exact.digitised, exact.rated, exact.dissatisfied) == (1, 1, 1, 1)
+    assert i766.refresh_month(month) == 1
+    rolled = i766.rollup_counts(start=month.replace(month=1, day=1), end=month.replace(month=12, day=31))
+    assert rolled[None] == exact
+    by_agency = i766.rollup_counts(start=month, end=month, group="agency")
+    assert list(by_agency) == [agency.pk]
+    assert i766.rollup_counts(start=month, end=month, group="agency", agency_ids=set()) == {}
+    compute = i766.figure("on_time")
+    assert compute(start=month, end=month) == 100.0
+    assert i766.figure_received(start=month, end=month, agency=agency) == 1
+
+
+def test_the_figures_are_registered_for_the_operations_dashboard():
+    from tinhso.core.registry import FIGURES
+
+    for key in ("received", "on_time", "full_online", "paid_online", "digitised", "satisfaction"):
+        assert f"eservices.{key}" in FIGURES
