@@ -554,3 +554,39 @@ class ApplicationEvent(models.Model):
 
 
 from tinhso.eservices.models_processing import IndicatorRollup, Pause, Payment, StepRecord  # noqa: E402, F401
+
+
+class CatalogueImport(models.Model):
+    """One upload of the catalogue spreadsheet, processed in the background; its progress and row errors."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Không nhập được")
+
+    file = models.FileField(upload_to="eservices/imports/%Y/%m/", storage=private_storage, max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    state = models.CharField(_("trạng thái"), max_length=8, choices=State.choices, default=State.PENDING)
+    total_rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    processed_rows = models.PositiveIntegerField(_("đã xử lý"), default=0)
+    created_count = models.PositiveIntegerField(_("thủ tục mới"), default=0)
+    updated_count = models.PositiveIntegerField(_("thủ tục cập nhật"), default=0)
+    errors = models.JSONField(_("lỗi từng dòng"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập danh mục")
+        verbose_name_plural = _("lần nhập danh mục")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} · {self.get_state_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
