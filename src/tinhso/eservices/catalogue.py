@@ -254,3 +254,303 @@ def prefill_values(user, schema: dict) -> dict[str, Any]:
         if key and known.get(key):
             values[spec["name"]] = known[key]
     return values
+
+
+# --- The catalogue as a spreadsheet ------------------------------------------------------------------------------
+
+#: The columns of the catalogue sheet: (key, header shown in the spreadsheet).
+COLUMNS = (
+    ("code", "Mã thủ tục"),
+    ("name", "Tên thủ tục"),
+    ("sector_code", "Mã lĩnh vực"),
+    ("sector_name", "Tên lĩnh vực"),
+    ("authority_level", "Cấp thực hiện (province/commune)"),
+    ("agency", "Mã cơ quan giải quyết"),
+    ("receiving_agency", "Mã nơi tiếp nhận"),
+    ("level", "Mức độ (full/partial)"),
+    ("processing_time", "Thời hạn"),
+    ("processing_unit", "Đơn vị thời hạn (days/hours)"),
+    ("same_day_cutoff", "Giờ chốt nhận (HH:MM)"),
+    ("fee_amount", "Phí, lệ phí (đồng)"),
+    ("fee_note", "Ghi chú phí"),
+    ("result_type", "Kết quả"),
+    ("legal_basis", "Căn cứ pháp lý"),
+    ("description", "Trình tự thực hiện"),
+    ("conditions", "Yêu cầu, điều kiện"),
+    ("is_public", "Công khai (1/0)"),
+    ("effective_from", "Phiên bản áp dụng từ (dd/mm/yyyy)"),
+    ("form_schema", "Biểu mẫu (JSON)"),
+    ("documents", "Thành phần hồ sơ (JSON)"),
+    ("steps", "Quy trình nội bộ (JSON)"),
+)
+SHEET_TITLE = "Thủ tục"
+MAX_IMPORT_ROWS = 5000
+
+
+def export_workbook(procedures) -> bytes:
+    """Return the catalogue as an .xlsx file: one row per procedure with its current version."""
+    import io
+    import json
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_TITLE
+    sheet.append([header for _key, header in COLUMNS])
+    for procedure in procedures.select_related("sector", "agency", "receiving_agency"):
+        version = procedure.current_version() or procedure.versions.order_by("-number").first()
+        sheet.append(
+            [
+                procedure.code,
+                procedure.name,
+                procedure.sector.code,
+                procedure.sector.name,
+                procedure.authority_level,
+                procedure.agency.code if procedure.agency else "",
+                procedure.receiving_agency.code if procedure.receiving_agency else "",
+                procedure.level,
+                procedure.processing_time,
+                procedure.processing_unit,
+                procedure.same_day_cutoff.strftime("%H:%M") if procedure.same_day_cutoff else "",
+                procedure.fee_amount,
+                procedure.fee_note,
+                procedure.result_type,
+                procedure.legal_basis,
+                procedure.description,
+                procedure.conditions,
+                1 if procedure.is_public else 0,
+                version.effective_from.strftime("%d/%m/%Y") if version else "",
+                json.dumps(version.form_schema, ensure_ascii=False) if version else "",
+                json.dumps(version.documents, ensure_ascii=False) if version else "",
+                json.dumps(version.steps, ensure_ascii=False) if version else "",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_rows(data: bytes) -> list[dict[str, Any]]:
+    """Return the data rows of a catalogue workbook as dicts keyed by column, or raise ValidationError."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise ValidationError(_("Tệp không phải bảng tính Excel (.xlsx) hợp lệ."), code="bad_file") from None
+    sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(cell or "").strip() for cell in next(rows, ())]
+    by_header = {header_text: key for key, header_text in COLUMNS}
+    keys = [by_header.get(text, text) for text in header]
+    missing = [text for key, text in COLUMNS[:3] if key not in keys]
+    if missing:
+        raise ValidationError(_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}, code="columns")
+    result = []
+    for values in rows:
+        if not any(value not in (None, "") for value in values):
+            continue
+        result.append(dict(zip(keys, values, strict=False)))
+        if len(result) > MAX_IMPORT_ROWS:
+            raise ValidationError(_("Tối đa %(n)s dòng mỗi lần nhập.") % {"n": MAX_IMPORT_ROWS}, code="too_many")
+    return result
+
+
+def _text(row: dict, key: str) -> str:
+    value = row.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _json(row: dict, key: str, default):
+    import json
+
+    text = _text(row, key)
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValidationError(
+            _("Cột “%(col)s”: JSON không hợp lệ (%(msg)s).") % {"col": dict(COLUMNS)[key], "msg": error.msg}
+        ) from None
+
+
+def _int(row: dict, key: str, default: int = 0) -> int:
+    value = row.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(float(str(value).replace(".", "").replace(",", ".")) if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Cột “%(col)s” phải là số.") % {"col": dict(COLUMNS)[key]}) from None
+    if number < 0:
+        raise ValidationError(_("Cột “%(col)s” không được âm.") % {"col": dict(COLUMNS)[key]})
+    return number
+
+
+def import_row(row: dict, *, actor) -> str:
+    """Create or update one procedure (and, if its form, documents or steps changed, its version) from a row.
+
+    Return "created", "updated" or "unchanged"; raise ValidationError with Vietnamese messages for a bad row.
+    A version already used by an application is never edited: a changed row adds the next version.
+    """
+    from django.db import transaction
+
+    from tinhso.core import audit
+    from tinhso.core.models import Agency
+    from tinhso.eservices.models import AuthorityLevel, Level, Procedure, ProcedureVersion, Sector, TimeUnit
+
+    problems = []
+    code, name = _text(row, "code"), _text(row, "name")
+    if not code:
+        problems.append(_("Thiếu mã thủ tục."))
+    if not name:
+        problems.append(_("Thiếu tên thủ tục."))
+    authority = _text(row, "authority_level") or AuthorityLevel.PROVINCE
+    if authority not in AuthorityLevel.values:
+        problems.append(_("Cấp thực hiện phải là province hoặc commune."))
+    level = _text(row, "level") or Level.PARTIAL
+    if level not in Level.values:
+        problems.append(_("Mức độ phải là full hoặc partial."))
+    unit = _text(row, "processing_unit") or TimeUnit.DAYS
+    if unit not in TimeUnit.values:
+        problems.append(_("Đơn vị thời hạn phải là days hoặc hours."))
+    agencies = {}
+    for key in ("agency", "receiving_agency"):
+        agency_code = _text(row, key)
+        agencies[key] = Agency.objects.filter(code=agency_code).first() if agency_code else None
+        if agency_code and agencies[key] is None:
+            problems.append(_("Không có cơ quan mã “%(code)s”.") % {"code": agency_code})
+    if authority == AuthorityLevel.PROVINCE and not _text(row, "agency"):
+        problems.append(_("Thủ tục cấp tỉnh cần mã cơ quan giải quyết."))
+    cutoff, effective = None, dt.date.today()
+    try:
+        text = _text(row, "same_day_cutoff")
+        cutoff = dt.time.fromisoformat(text[:5]) if text else None
+    except ValueError:
+        problems.append(_("Giờ chốt nhận phải có dạng HH:MM."))
+    value = row.get("effective_from")
+    if isinstance(value, dt.datetime):
+        effective = value.date()
+    elif isinstance(value, dt.date):
+        effective = value
+    elif value not in (None, ""):
+        try:
+            effective = dt.datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
+        except ValueError:
+            problems.append(_("Ngày áp dụng phải có dạng dd/mm/yyyy."))
+    numbers = {}
+    for key in ("processing_time", "fee_amount"):
+        try:
+            numbers[key] = _int(row, key)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    content = {}
+    for key, default, check in (
+        ("form_schema", {"fields": []}, validate_schema),
+        ("documents", [], validate_documents),
+        ("steps", [], validate_steps),
+    ):
+        try:
+            content[key] = _json(row, key, default)
+            problems.extend(check(content[key]))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError(problems)
+
+    with transaction.atomic():
+        sector, _new = Sector.objects.get_or_create(
+            code=_text(row, "sector_code")[:40] or "khac", defaults={"name": _text(row, "sector_name") or _("Khác")}
+        )
+        fields = {
+            "name": name,
+            "sector": sector,
+            "authority_level": authority,
+            "agency": agencies["agency"],
+            "receiving_agency": agencies["receiving_agency"],
+            "level": level,
+            "processing_time": numbers["processing_time"],
+            "processing_unit": unit,
+            "same_day_cutoff": cutoff,
+            "fee_amount": numbers["fee_amount"],
+            "fee_note": _text(row, "fee_note"),
+            "result_type": _text(row, "result_type")[:300],
+            "legal_basis": _text(row, "legal_basis"),
+            "description": _text(row, "description"),
+            "conditions": _text(row, "conditions"),
+            "is_public": _text(row, "is_public") not in ("0", "False", "false", "không"),
+        }
+        procedure = Procedure.objects.filter(code=code).first()
+        outcome = "unchanged"
+        if procedure is None:
+            procedure = Procedure.objects.create(code=code, **fields)
+            outcome = "created"
+        elif any(getattr(procedure, key) != value for key, value in fields.items()):
+            for key, value in fields.items():
+                setattr(procedure, key, value)
+            procedure.save()
+            outcome = "updated"
+        latest = procedure.versions.order_by("-number").first()
+        same = latest and all(getattr(latest, key) == value for key, value in content.items())
+        if latest is None or (not same and latest.is_frozen):
+            ProcedureVersion.objects.create(
+                procedure=procedure,
+                number=(latest.number + 1) if latest else 1,
+                effective_from=effective,
+                legal_basis=fields["legal_basis"],
+                **content,
+            )
+            outcome = "created" if outcome == "created" else "updated"
+        elif not same:
+            for key, value in content.items():
+                setattr(latest, key, value)
+            latest.effective_from = effective
+            latest.save()
+            outcome = "updated"
+        if outcome != "unchanged":
+            audit.record(
+                actor=actor, action=f"eservices.procedure_{outcome}", obj=procedure, extra={"source": "import"}
+            )
+    return outcome
+
+
+def run_import(import_id: int) -> None:
+    """Import a stored catalogue upload row by row, recording progress and each bad row's errors."""
+    from django.utils import timezone
+
+    from tinhso.eservices.models import CatalogueImport
+
+    job = CatalogueImport.objects.select_related("created_by").get(pk=import_id)
+    if job.state not in (CatalogueImport.State.PENDING, CatalogueImport.State.RUNNING):
+        return  # already done: a re-run of the task changes nothing
+    try:
+        with job.file.open("rb") as handle:
+            rows = read_rows(handle.read())
+    except ValidationError as error:
+        job.state, job.errors, job.finished_at = (
+            CatalogueImport.State.FAILED,
+            [{"row": 0, "messages": error.messages}],
+            timezone.now(),
+        )
+        job.save()
+        return
+    job.state, job.total_rows, job.processed_rows, job.errors = CatalogueImport.State.RUNNING, len(rows), 0, []
+    job.created_count = job.updated_count = 0
+    job.save()
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        try:
+            outcome = import_row(row, actor=job.created_by)
+        except ValidationError as error:
+            job.errors.append({"row": number, "code": _text(row, "code"), "messages": error.messages})
+        else:
+            job.created_count += outcome == "created"
+            job.updated_count += outcome == "updated"
+        job.processed_rows += 1
+        job.save(update_fields=["processed_rows", "created_count", "updated_count", "errors"])
+    job.state, job.finished_at = CatalogueImport.State.DONE, timezone.now()
+    job.save(update_fields=["state", "finished_at"])
