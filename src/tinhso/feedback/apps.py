@@ -31,6 +31,8 @@ class FeedbackConfig(AppConfig):
         from tinhso.feedback import stats, tasks
 
         recurring("feedback.check_deadlines", every=timedelta(minutes=15), task=tasks.check_deadlines)
+        # The public statistics page's default view, recomputed before its copy goes stale (stats.public).
+        recurring("feedback.refresh_public_stats", every=timedelta(minutes=4), task=tasks.refresh_public_stats)
         # Headline figures for the operations dashboard (stats.py defines them precisely).
         register_figure("feedback.received", _("Phản ánh tiếp nhận"), _("phản ánh"), stats.figure_received)
         register_figure("feedback.accept_on_time", _("Tỷ lệ tiếp nhận đúng hạn"), "%", stats.figure_accept_rate)

@@ -25,9 +25,12 @@ the same figures (tests/test_stats.py compares them).
 """
 
 import datetime as dt
+import hashlib
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
@@ -360,6 +363,42 @@ def collect(filters: Filters, *, trend_unit: str = "month", now: dt.datetime | N
         trend=trend(qs, trend_unit, now=now),
         trend_unit=trend_unit,
     )
+
+
+# --- The public figures, cached and refreshed in the background -----------------------------------------------
+
+#: Public figures older than this are recomputed in the background; until then visitors get the last ones.
+PUBLIC_FRESH_SECONDS = 300
+#: How long a computed copy is kept at all (a filter combination nobody asks for again drops out).
+PUBLIC_KEEP_SECONDS = 3600
+
+
+def _public_key(filters: Filters, trend_unit: str) -> str:
+    dates = [d.isoformat() if d else None for d in (filters.start, filters.end)]
+    ids = [getattr(o, "pk", None) for o in (filters.agency, filters.category, filters.unit)]
+    return "feedback:public-stats:" + hashlib.sha256(repr((dates, ids, trend_unit)).encode()).hexdigest()
+
+
+def refresh_public(filters: Filters, trend_unit: str = "month") -> Statistics:
+    """Compute the public figures for `filters` and keep them in the shared cache."""
+    result = collect(filters, trend_unit=trend_unit)
+    cache.set(_public_key(filters, trend_unit), (time.time(), result), PUBLIC_KEEP_SECONDS)
+    return result
+
+
+def public(filters: Filters, trend_unit: str = "month", *, enqueue=None) -> Statistics:
+    """Return the public figures from the cache (stale while revalidate): computed on the spot only when no copy
+    exists; a copy older than PUBLIC_FRESH_SECONDS is served while `enqueue(filters, trend_unit)` (one caller at a
+    time) asks a worker to refresh it. The recurring job `feedback.refresh_public_stats` keeps the default page's
+    figures fresh, so no visitor of that page waits for the year's aggregates."""
+    key = _public_key(filters, trend_unit)
+    entry = cache.get(key)
+    if entry is None:
+        return refresh_public(filters, trend_unit)
+    computed_at, result = entry
+    if time.time() - computed_at > PUBLIC_FRESH_SECONDS and enqueue and cache.add(f"{key}:refreshing", 1, 120):
+        enqueue(filters, trend_unit)
+    return result
 
 
 # --- Registered figures (core.registry.FIGURES) ---------------------------------------------------------------

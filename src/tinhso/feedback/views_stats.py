@@ -1,10 +1,8 @@
 """Statistics pages (staff and public), their exports, and the public list and map of answered cases."""
 
 import datetime as dt
-import hashlib
 
 from django import forms
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
@@ -20,7 +18,6 @@ from tinhso.core.permissions import role_required
 from tinhso.feedback import exports, stats
 from tinhso.feedback.models import Attachment, Category, Report
 
-PUBLIC_CACHE_SECONDS = 300
 PUBLIC_PAGE_SIZE = 20
 GEOJSON_LIMIT = 2000
 FORMATS = ("csv", "xlsx")
@@ -155,27 +152,30 @@ def _stats_file(result: stats.Statistics, fmt: str, name: str):
 # --- Public ---------------------------------------------------------------------------------------------------
 
 
-def _public_stats(form: StatsFilterForm) -> stats.Statistics:
-    """Return the public statistics, cached for a few minutes: the page is the most visited and all aggregates.
+def default_public_filters() -> tuple[stats.Filters, str]:
+    """Return the filters and trend of the public statistics page without arguments (its most visited view)."""
+    form = StatsFilterForm({}, public=True)
+    return form.filters(None), form.trend_unit()
 
-    The key is the filters and a time bucket only, not the latest change: cases arrive every few seconds, so a key
-    that changed with each of them would recompute the year's aggregates (about a second at a million cases) on
-    almost every visit. The figures are at most PUBLIC_CACHE_SECONDS (5 minutes) old.
-    """
-    filters = form.filters(None)
-    bucket = int(timezone.now().timestamp()) // PUBLIC_CACHE_SECONDS
-    parts = [
-        filters.start,
-        filters.end,
-        *(getattr(o, "pk", None) for o in (filters.agency, filters.category, filters.unit)),
-    ]
-    raw = repr((parts, form.trend_unit(), bucket))
-    key = "feedback:public-stats:" + hashlib.sha256(raw.encode()).hexdigest()
-    result = cache.get(key)
-    if result is None:
-        result = stats.collect(filters, trend_unit=form.trend_unit())
-        cache.set(key, result, PUBLIC_CACHE_SECONDS)
-    return result
+
+def _enqueue_refresh(filters: stats.Filters, trend_unit: str) -> None:
+    from tinhso.feedback import tasks
+
+    tasks.refresh_public_stats.enqueue(
+        start=filters.start.isoformat() if filters.start else None,
+        end=filters.end.isoformat() if filters.end else None,
+        agency=getattr(filters.agency, "pk", None),
+        category=getattr(filters.category, "pk", None),
+        unit=getattr(filters.unit, "pk", None),
+        trend=trend_unit,
+    )
+
+
+def _public_stats(form: StatsFilterForm) -> stats.Statistics:
+    """Return the public statistics from the shared cache (stats.public): the page is the most visited and all
+    aggregates (about a second at a million cases), so visitors get figures at most a few minutes old and only
+    an unusual filter combination is computed during the request."""
+    return stats.public(form.filters(None), form.trend_unit(), enqueue=_enqueue_refresh)
 
 
 def public_stats(request):

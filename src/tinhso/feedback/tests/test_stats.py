@@ -314,3 +314,41 @@ def test_the_public_statistics_export_opens(client, cases):
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     channels = list(workbook["Kênh"].iter_rows(values_only=True))
     assert [row[:2] for row in channels[1:]] == [("Cổng thông tin", 5), ("Tổng đài 1022", 2)]
+
+
+def test_public_figures_are_served_stale_while_a_worker_refreshes_them(cases, category):
+    from django.core.cache import cache
+
+    from tinhso.feedback import tasks
+
+    cache.clear()
+    filters, asked = stats.Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30)), []
+    with freeze_time(NOW):
+        first = stats.public(filters, enqueue=lambda *args: asked.append(args))
+        assert first.totals.received == 7 and asked == []  # nothing cached: computed on the spot
+        actions.submit_report(category=category, description="Một phản ánh mới", lon=105.82, lat=21.57)
+        assert stats.public(filters, enqueue=lambda *args: asked.append(args)).totals.received == 7  # fresh copy
+    with freeze_time(NOW + dt.timedelta(seconds=stats.PUBLIC_FRESH_SECONDS + 1)):
+        again = stats.public(filters, enqueue=lambda *args: asked.append(args))
+        assert again.totals.received == 7 and asked == [(filters, "month")]  # stale copy served, refresh asked once
+        stats.public(filters, enqueue=lambda *args: asked.append(args))
+        assert len(asked) == 1
+        tasks.refresh_public_stats.call(start="2026-03-01", end="2026-04-30")
+        assert stats.public(filters).totals.received == 8
+    cache.clear()
+
+
+def test_the_recurring_job_keeps_the_default_public_page_computed(cases):
+    from django.core.cache import cache
+
+    from tinhso.core.schedule import JOBS
+    from tinhso.feedback import tasks
+    from tinhso.feedback.views_stats import default_public_filters
+
+    cache.clear()
+    assert JOBS["feedback.refresh_public_stats"].task == tasks.refresh_public_stats
+    with freeze_time(NOW):
+        received = tasks.refresh_public_stats.call()
+        filters, trend = default_public_filters()
+        assert cache.get(stats._public_key(filters, trend))[1].totals.received == received == 7
+    cache.clear()
