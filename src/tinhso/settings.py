@@ -143,6 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tinhso.identity.passwords.ContextWordsValidator"},
 ]
 
 # Argon2id first: new and re-logged-in passwords are rehashed with it (ASVS 6.2; docs/security.md).
@@ -168,6 +169,7 @@ ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # e-mail changes, like second-factor changes, need the password again
 # Wrong passwords: 10 a minute per IP address and 5 per 5 minutes per phone number. One-time SMS codes have their
 # own counters (tinhso.identity.throttle), so a flood of one never locks the other.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
@@ -176,7 +178,7 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Tỉnh số"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_TRACK_ACTIVITY = False  # a write on every request; the list shows when each session began
 # Encryption at rest of ID numbers (tinhso/identity/crypto.py): Fernet keys, newest first, and the lookup HMAC key.
 IDENTITY_FIELD_KEYS = env_list("IDENTITY_FIELD_KEYS")
 IDENTITY_LOOKUP_KEY = env_str("IDENTITY_LOOKUP_KEY", "")

@@ -81,8 +81,8 @@ class RegistrationForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_(
-            "Tôi đồng ý để Tỉnh số xử lý họ tên, số điện thoại và thư điện tử của tôi để cung cấp tài khoản "
-            "dịch vụ công (Nghị định 13/2023/NĐ-CP)."
+            "Tôi đồng ý để Tỉnh số xử lý các thông tin trên nhằm cung cấp tài khoản dịch vụ công "
+            "(Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân)."
         )
     )
 

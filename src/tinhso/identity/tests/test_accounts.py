@@ -10,7 +10,7 @@ from tinhso.core.testing import make_user
 from tinhso.identity import levels
 
 PASSWORD = "mat-khau-thu-nghiem-1"
-NEW_PASSWORD = "mat-khau-moi-rat-dai-9"
+NEW_PASSWORD = "hoa-sen-no-giua-ho-9"
 
 
 def sign_in(client, phone, password=PASSWORD):
@@ -340,3 +340,27 @@ def test_the_sign_in_log_refuses_clerks_citizens_and_anonymous_users(client, cle
     for persona in (citizen, clerk, clerk_elsewhere):
         client.force_login(persona)
         assert client.get(url).status_code == 403
+
+
+def test_passwords_with_the_platforms_own_words_are_refused(client, db):
+    response = register(client, password1="TinhSo-2025!", password2="TinhSo-2025!")
+    assert "tên hệ thống" in response.content.decode()
+    assert not FakeSmsGateway.sent
+
+
+def test_a_disabled_account_is_signed_out_of_every_session(client, citizen):
+    sign_in(client, citizen.phone)
+    citizen.is_active = False
+    citizen.save()
+    assert client.get(reverse("identity:profile")).status_code == 302
+
+
+def test_a_password_reset_does_not_bypass_the_second_factor(client, citizen):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(citizen, generate_totp_secret())
+    client.post(reverse("identity:password_reset"), {"phone": citizen.phone})
+    client.post(reverse("identity:password_reset_confirm"), {"code": last_code(), **_passwords()})
+    response = sign_in(client, citizen.phone, NEW_PASSWORD)
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session

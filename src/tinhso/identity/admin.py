@@ -1,0 +1,60 @@
+"""Identity data in the admin: read-only profiles (levels change only through actions), organisations, and the
+deletion requests administrators answer (Decree 13/2023/NĐ-CP: within 72 hours)."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.core.admin import AuditedModelAdmin
+from tinhso.identity.models import DeletionRequest, Organisation, OrganisationMember, Profile
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "assurance_level", "level_source", "level_set_at", "requires_mfa"]
+    list_filter = ["assurance_level", "level_source", "requires_mfa"]
+    search_fields = ["user__phone", "user__full_name"]
+    fields = ["user", "assurance_level", "level_source", "level_set_at", "level_set_by", "id_number_masked"]
+    readonly_fields = fields
+
+    @admin.display(description=_("số định danh"))
+    def id_number_masked(self, obj):
+        return obj.id_number_masked or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MemberInline(admin.TabularInline):
+    model = OrganisationMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedModelAdmin):
+    list_display = ["name", "tax_code", "created_at"]
+    search_fields = ["name", "tax_code"]
+    inlines = [MemberInline]
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(AuditedModelAdmin):
+    list_display = ["user_label", "created_at", "status", "handled_at"]
+    list_filter = ["status"]
+    fields = ["user_label", "reason", "created_at", "status", "answer", "handled_by", "handled_at"]
+    readonly_fields = ["user_label", "reason", "created_at", "handled_by", "handled_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.handled_by, obj.handled_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)

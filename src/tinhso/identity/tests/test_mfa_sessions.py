@@ -1,0 +1,73 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.usersessions.models import UserSession
+from django.test import Client
+from django.urls import reverse
+
+from tinhso.core.models import AuditEntry
+
+PASSWORD = "mat-khau-thu-nghiem-1"
+
+
+def sign_in(client, user):
+    response = client.post(reverse("login"), {"login": user.phone, "password": PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+def test_a_citizen_turns_on_an_authenticator_app_and_it_is_audited(client, citizen, django_capture_on_commit_callbacks):
+    sign_in(client, citizen)
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert "Ứng dụng xác thực (OTP)" in page
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    key_before = client.session.session_key
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    # Stepping up renews the session key and adds to the session's amr.
+    assert client.session.session_key != key_before
+    assert AuditEntry.objects.filter(action="auth.reauthenticated", actor=citizen).exists()
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200 and "data:image/svg+xml" in response.content.decode()
+    secret = response.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert Authenticator.objects.filter(user=citizen, type="totp").exists()
+    assert AuditEntry.objects.filter(action="auth.mfa_added", actor=citizen).exists()
+
+
+def test_a_wrong_second_factor_is_audited(client, citizen):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(citizen, generate_totp_secret())
+    response = sign_in(client, citizen)
+    response = client.post(response["Location"], {"code": "000000"})
+    assert "Mã không đúng." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(action="auth.mfa_failed", actor=citizen).exists()
+
+
+def test_an_official_cannot_remove_the_last_second_factor(admin_user, agency):
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tinhso.identity import actions
+
+    official = actions.create_official(
+        admin=admin_user, phone="0911222333", full_name="Cán Bộ", agency=agency, role="clerk"
+    )
+    totp = TOTP.activate(official, generate_totp_secret()).instance
+    assert not get_adapter().can_delete_authenticator(totp)
+
+
+def test_the_session_list_signs_out_every_other_session(client, citizen):
+    other = Client(HTTP_USER_AGENT="Điện thoại khác")
+    sign_in(other, citizen)
+    sign_in(client, citizen)
+    assert UserSession.objects.filter(user=citizen).count() == 2
+    page = client.get(reverse("usersessions_list")).content.decode()
+    assert "Đăng xuất khỏi mọi phiên khác" in page and "Phiên hiện tại" in page
+    client.post(reverse("usersessions_list"))
+    assert UserSession.objects.filter(user=citizen).count() == 1
+    assert other.get(reverse("identity:profile")).status_code == 302
+    assert client.get(reverse("identity:profile")).status_code == 200
