@@ -897,13 +897,14 @@ def control_slip_rows(application: Application, *, now: dt.datetime | None = Non
     return rows
 
 
-def tracking_book_rows(applications: QuerySet[Application]) -> list[dict]:
-    """Return the rows of the tracking book (sổ theo dõi hồ sơ) for the given applications."""
+def tracking_book_rows(applications: QuerySet[Application], *, limit: int = 5000) -> list[dict]:
+    """Return the rows of the tracking book (sổ theo dõi hồ sơ) for the given applications (at most `limit`)."""
     from tinhso.core.phone import mask_phone
 
     rows = []
-    for app in applications.select_related("procedure", "agency").order_by("received_at", "pk"):
-        first_transfer = app.step_records.exclude(agency_id=app.receiving_agency_id).order_by("started_at").first()
+    ordered = applications.select_related("procedure", "agency").prefetch_related("step_records")
+    for app in ordered.order_by("received_at", "pk")[:limit]:
+        transfers = [r.started_at for r in app.step_records.all() if r.agency_id != app.receiving_agency_id]
         rows.append(
             {
                 "code": app.code,
@@ -913,7 +914,7 @@ def tracking_book_rows(applications: QuerySet[Application]) -> list[dict]:
                 "agency": app.agency.name,
                 "received_at": timezone.localtime(app.received_at) if app.received_at else None,
                 "due_at": timezone.localtime(app.original_due_at or app.due_at) if app.due_at else None,
-                "transferred_at": timezone.localtime(first_transfer.started_at) if first_transfer else None,
+                "transferred_at": timezone.localtime(min(transfers)) if transfers else None,
                 "done_at": timezone.localtime(app.completed_at) if app.completed_at else None,
                 "returned_at": timezone.localtime(app.returned_at) if app.returned_at else None,
                 "note": app.get_status_display(),
