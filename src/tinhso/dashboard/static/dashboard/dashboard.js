@@ -224,11 +224,19 @@
     download(canvas.toDataURL("image/png"), filename);
   }
 
-  document.addEventListener("tinhso:map-ready", function (event) {
-    var el = event.target;
-    mapState[el.id] = { map: event.detail.map, units: event.detail.units, element: el, data: null };
-    paintMap();
-  });
+  function watchMap(el) {
+    function ready(map, units) {
+      mapState[el.id] = { map: map, units: units, element: el, data: null };
+      paintMap();
+    }
+    // core/map.js announces its boundaries on the element itself (the event does not bubble).
+    el.addEventListener("tinhso:map-ready", function (event) { ready(event.detail.map, event.detail.units); });
+    if (el.leafletMap && el.dataset.mapUnits) {
+      el.leafletMap.eachLayer(function (layer) {
+        if (layer instanceof L.GeoJSON && !mapState[el.id]) { ready(el.leafletMap, layer); }
+      });
+    }
+  }
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-chart-png], [data-map-png]");
@@ -253,7 +261,10 @@
     }
   });
 
-  function start() { drawCharts(document); }
+  function start() {
+    drawCharts(document);
+    document.querySelectorAll("[data-map]").forEach(watchMap);
+  }
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
