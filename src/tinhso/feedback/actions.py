@@ -179,6 +179,11 @@ def _tell_followers(
             )
 
 
+def _due_text(moment: dt.datetime | None) -> str:
+    """Return a deadline as the citizen reads it: 14:30 05/12/2026, in the province's time."""
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
 def _require_staff(actor, report: Report | None = None, *roles: str) -> None:
     wanted = roles or (*HANDLER_ROLES, Role.OPERATOR)
     if report is None:
@@ -409,10 +414,16 @@ def accept_report(*, report: Report, actor, agency: Agency | None = None, level:
     report.answer_due_at = _answer_due(report, now)
     report.agency = current
     _save(report, "status", "accepted_at", "answer_due_at", "level")
-    _event(report, Event.Kind.ACCEPTED, actor=actor, public=True, old_status=old)
+    event = _event(report, Event.Kind.ACCEPTED, actor=actor, public=True, old_status=old)
     audit.record(actor=actor, action="feedback.accept", obj=report, changes={"status": [old, report.status]})
     if agency is not None:
-        return assign_report(report=report, actor=actor, agency=agency)
+        return assign_report(report=report, actor=actor, agency=agency)  # one message, with the agency's name
+    _tell_followers(
+        report,
+        event,
+        _("Phản ánh %(code)s đã được tiếp nhận") % {"code": report.code},
+        _("Hạn trả lời: %(due)s.") % {"due": _due_text(report.answer_due_at)},
+    )
     return report
 
 
@@ -499,8 +510,14 @@ def start_work(*, report: Report, actor) -> Report:
     old = report.status
     report.status = Report.Status.IN_PROGRESS
     _save(report, "status")
-    _event(report, Event.Kind.STARTED, actor=actor, public=True, old_status=old)
+    event = _event(report, Event.Kind.STARTED, actor=actor, public=True, old_status=old)
     audit.record(actor=actor, action="feedback.start", obj=report, changes={"status": [old, report.status]})
+    _tell_followers(
+        report,
+        event,
+        _("Phản ánh %(code)s đang được xử lý") % {"code": report.code},
+        _("Hạn trả lời: %(due)s.") % {"due": _due_text(report.answer_due_at)},
+    )
     return report
 
 
@@ -566,7 +583,7 @@ def resume_report(*, report: Report, actor=None, text: str = "", photos: Iterabl
     report.status = Report.Status.IN_PROGRESS
     report.paused_at = None
     _save(report, "status", "paused_at", "answer_due_at")
-    _event(
+    event = _event(
         report,
         Event.Kind.RESUMED,
         actor=actor,
@@ -576,6 +593,12 @@ def resume_report(*, report: Report, actor=None, text: str = "", photos: Iterabl
         data={"paused_seconds": int(waited.total_seconds()), "attachments": [a.pk for a in added]},
     )
     audit.record(actor=actor, action="feedback.resume", obj=report, extra={"photos": len(added)})
+    _tell_followers(
+        report,
+        event,
+        _("Phản ánh %(code)s tiếp tục được xử lý") % {"code": report.code},
+        _("Hạn trả lời mới: %(due)s.") % {"due": _due_text(report.answer_due_at)},
+    )
     return report
 
 
@@ -622,8 +645,15 @@ def close_report(*, report: Report, actor=None) -> Report:
     report.status = Report.Status.CLOSED
     report.closed_at = timezone.now()
     _save(report, "status", "closed_at")
-    _event(report, Event.Kind.CLOSED, actor=actor, public=True, old_status=Report.Status.ANSWERED)
+    event = _event(report, Event.Kind.CLOSED, actor=actor, public=True, old_status=Report.Status.ANSWERED)
     audit.record(actor=actor, action="feedback.close", obj=report)
+    if actor is not None:  # closed by staff; a close without an actor follows the citizen's own rating
+        _tell_followers(
+            report,
+            event,
+            _("Phản ánh %(code)s đã kết thúc") % {"code": report.code},
+            _("Phản ánh đã được trả lời và đóng."),
+        )
     return report
 
 
@@ -785,7 +815,7 @@ def decide_extension(*, extension: Extension, actor, approve: bool) -> Extension
         report.answer_due_at = extension.new_due_at
         report.warned_at = None
         _save(report, "answer_due_at", "warned_at")
-        _event(
+        event = _event(
             report,
             Event.Kind.EXTENDED,
             actor=actor,
@@ -795,6 +825,13 @@ def decide_extension(*, extension: Extension, actor, approve: bool) -> Extension
                 "old_due_at": old_due.isoformat() if old_due else None,
                 "new_due_at": extension.new_due_at.isoformat(),
             },
+        )
+        _tell_followers(
+            report,
+            event,
+            _("Phản ánh %(code)s được gia hạn") % {"code": report.code},
+            _("Hạn trả lời mới: %(due)s. Lý do: %(reason)s")
+            % {"due": _due_text(report.answer_due_at), "reason": extension.reason},
         )
     audit.record(actor=actor, action="feedback.extension.decide", obj=report, extra={"approved": approve})
     return extension
@@ -856,8 +893,15 @@ def rate_report(*, report: Report, rating: str, reason: str = "", actor=None) ->
         report.answer_due_at = _answer_due(report, now)
         report.warned_at = report.escalated_at = None
         _save(report, "status", "reopened_count", "answer_due_at", "warned_at", "escalated_at")
-        _event(report, Event.Kind.REOPENED, public=True, old_status=old, text=report.rating_reason)
+        event = _event(report, Event.Kind.REOPENED, public=True, old_status=old, text=report.rating_reason)
         audit.record(actor=actor, action="feedback.reopen", obj=report)
+        _tell_followers(
+            report,
+            event,
+            _("Phản ánh %(code)s được mở lại") % {"code": report.code},
+            _("Cơ quan xử lý lại theo ý kiến của người dân. Hạn trả lời mới: %(due)s.")
+            % {"due": _due_text(report.answer_due_at)},
+        )
     else:
         close_report(report=report)
     return Report.objects.get(pk=report.pk)

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import ClassVar
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -226,3 +227,108 @@ def test_the_status_machine_refuses_a_step_out_of_order(category, inside, clerk)
     report = submit(category, inside)
     with pytest.raises(ValidationError):
         actions.answer_report(report=report, actor=clerk, answer="Chưa tiếp nhận mà đã trả lời")
+
+
+# --- The citizen is told at each public step -----------------------------------------------------------------
+
+
+def _texts(phone="0912345678") -> list[str]:
+    return list(Notification.objects.filter(recipient=phone).order_by("id").values_list("subject", "body"))
+
+
+def test_each_public_step_is_told_to_the_reporter(category, inside, clerk, leader):
+    report = submit(category, inside, reporter_phone="0912345678")
+    report = actions.accept_report(report=report, actor=clerk)
+    report = actions.start_work(report=report, actor=clerk)
+    actions.request_information(report=report, actor=clerk, message="Xin số nhà gần nhất.")
+    report = actions.resume_report(report=report, actor=clerk, text="Người dân đã gọi 1022 bổ sung.")
+    new_due = report.answer_due_at + dt.timedelta(days=5)
+    extension = actions.request_extension(report=report, actor=clerk, new_due_at=new_due, reason="Chờ nhà thầu")
+    actions.decide_extension(extension=extension, actor=leader, approve=True)
+    report = actions.answer_report(report=report, actor=clerk, answer="Đã vá.")
+    report = actions.rate_report(report=report, rating=Report.Rating.UNSATISFIED, reason="Vẫn còn ổ gà")
+    report = actions.answer_report(report=report, actor=clerk, answer="Đã vá lại.")
+    actions.close_report(report=report, actor=clerk)
+
+    bodies = [body for _subject, body in _texts()]
+    expected = [
+        f"Đã nhận phản ánh {report.code}",
+        f"Phản ánh {report.code} đã được tiếp nhận",
+        f"Phản ánh {report.code} đang được xử lý",
+        f"Phản ánh {report.code} cần bổ sung thông tin",
+        f"Phản ánh {report.code} tiếp tục được xử lý",
+        f"Phản ánh {report.code} được gia hạn",
+        f"Phản ánh {report.code} đã có trả lời",
+        f"Phản ánh {report.code} được mở lại",
+        f"Phản ánh {report.code} đã có trả lời",
+        f"Phản ánh {report.code} đã kết thúc",
+    ]
+    assert len(bodies) == len(expected)
+    for body, title in zip(bodies, expected, strict=True):
+        assert title in body
+    local_due = timezone.localtime(new_due).strftime("%H:%M %d/%m/%Y")
+    assert local_due in bodies[5] and "Chờ nhà thầu" in bodies[5]
+
+
+def test_accepting_and_assigning_at_once_sends_one_message(category, inside, operator, other_agency):
+    report = submit(category, inside, reporter_phone="0912345678")
+    actions.accept_report(report=report, actor=operator, agency=other_agency)
+    bodies = [body for _subject, body in _texts()]
+    assert len(bodies) == 2
+    assert other_agency.name in bodies[1]
+
+
+def test_a_satisfied_rating_closes_without_another_message(category, inside, clerk):
+    report = actions.accept_report(report=submit(category, inside, reporter_phone="0912345678"), actor=clerk)
+    report = actions.answer_report(report=report, actor=clerk, answer="Đã vá.")
+    before = len(_texts())
+    actions.rate_report(report=report, rating=Report.Rating.SATISFIED)
+    assert len(_texts()) == before
+
+
+# --- The case is committed before any message is attempted ----------------------------------------------------
+
+
+class CaseCheckingGateway(FakeSmsGateway):
+    """A fake SMS gateway that records, at the moment of sending, whether the case named in the text is stored."""
+
+    found: ClassVar[list[bool]] = []
+
+    def send(self, message):
+        codes = [word.strip(".,") for word in message.body.split() if word.startswith("PA-")]
+        type(self).found.append(Report.objects.filter(code__in=codes).exists())
+        return super().send(message)
+
+
+def test_no_message_is_attempted_before_the_case_is_committed(
+    category, inside, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_GATEWAY = f"{__name__}.CaseCheckingGateway"
+    CaseCheckingGateway.found = []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        report = submit(category, inside, reporter_phone="0912345678")
+        assert Notification.objects.filter(object_id=str(report.pk)).exists()  # written with the case …
+        run_queued_tasks()
+    assert CaseCheckingGateway.found == []  # … but nothing attempted while the transaction was open
+    assert callbacks  # delivery is asked for once the transaction commits
+
+    for callback in callbacks:
+        callback()
+    run_queued_tasks()
+
+    assert CaseCheckingGateway.found == [True]
+    assert report.code in FakeSmsGateway.sent[-1].body
+
+
+def test_a_rolled_back_submission_leaves_no_case_and_no_message(category, inside, django_capture_on_commit_callbacks):
+    class Boom(Exception):
+        pass
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom), transaction.atomic():
+        submit(category, inside, reporter_phone="0912345678")
+        raise Boom
+    run_queued_tasks()
+    assert callbacks == []
+    assert not Report.objects.exists()
+    assert not Notification.objects.exists()
+    assert FakeSmsGateway.sent == []
