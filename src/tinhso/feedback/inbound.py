@@ -26,6 +26,7 @@ from tinhso.core.phone import normalize_phone
 from tinhso.core.text import fold
 from tinhso.feedback import actions
 from tinhso.feedback.models import Category, InboundMessage, Report
+from tinhso.feedback.views_public import Limit, _limit_count, _limit_reached
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 FAKE_INBOUND_SECRET = "tinhso-fake-inbound-secret"  # noqa: S105 - public by design
 MAX_EXTERNAL_ID = 100  # the idempotency key "zalo:<id>" must fit Report.idempotency_key (120)
 MAX_BODY = 64 * 1024
+#: New cases one phone number or Zalo user may open by message; more wait for the window to pass (the provider
+#: redelivers a refused message, and the message is kept with the reason meanwhile).
+SENDER_LIMIT = Limit(5, 60 * 60)
 
 #: First word of a message (diacritics and case ignored) → category code; docs/feedback-inbound.md lists it.
 KEYWORDS = {
@@ -241,6 +245,7 @@ class Received:
     message: InboundMessage
     created: bool  # False: a redelivery of a message that already made its case
     errors: list[str]  # why the text could not become a case (the message is kept with them)
+    limited: bool = False  # the sender has opened too many cases lately; the provider should redeliver later
 
 
 def receive(*, channel: str, message: InboundText) -> Received:
@@ -260,6 +265,10 @@ def receive(*, channel: str, message: InboundText) -> Received:
         )
         if row.report_id:
             return Received(row, False, [])
+        limit_key = f"{channel}:{message.sender}"
+        if _limit_reached("inbound", limit_key, SENDER_LIMIT):
+            errors = [_("Số điện thoại hoặc tài khoản này đã gửi quá nhiều phản ánh trong một giờ; xin thử lại sau.")]
+            return Received(_failed(row, errors).message, False, errors, limited=True)
         if category is None:
             return _failed(row, [_("Hệ thống chưa có lĩnh vực nào đang tiếp nhận phản ánh.")])
         try:
@@ -278,7 +287,8 @@ def receive(*, channel: str, message: InboundText) -> Received:
         row.report = report
         row.error = ""
         row.save(update_fields=["report", "error"])
-        return Received(row, True, [])
+    _limit_count("inbound", limit_key, SENDER_LIMIT)
+    return Received(row, True, [])
 
 
 def _failed(row: InboundMessage, errors: list[str]) -> Received:
@@ -310,6 +320,8 @@ def _webhook(request: HttpRequest, channel: str) -> JsonResponse:
     if message is None:
         return JsonResponse({"status": "ignored"})
     received = receive(channel=channel, message=message)
+    if received.limited:
+        return _errors(429, *received.errors)
     if received.errors:
         return _errors(400, *received.errors)
     status = "created" if received.created else "duplicate"

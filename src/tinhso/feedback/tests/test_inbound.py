@@ -74,6 +74,40 @@ def test_an_sms_becomes_a_case_and_the_sender_is_told_its_code(
     assert report.code in FakeSmsGateway.sent[0].body
 
 
+def test_one_sender_may_open_only_a_few_cases_an_hour_and_a_refused_message_is_kept(client, category, fallback):
+    from django.core.cache import cache
+
+    from tinhso.feedback.inbound import SENDER_LIMIT
+
+    for n in range(SENDER_LIMIT.count):
+        assert post(client, SMS_URL, sms(external_id=f"s-{n}", text=f"GT Ổ gà số {n}")).status_code == 200
+    again = post(client, SMS_URL, sms(external_id="s-over", text="GT Thêm một ổ gà"))
+    other = post(client, SMS_URL, sms(external_id="s-other", sender="0987000111"))
+    redelivered = post(client, SMS_URL, sms(external_id="s-0", text="GT Ổ gà số 0"))  # an old one: no new case
+
+    assert again.status_code == 429
+    assert "quá nhiều phản ánh" in again.json()["errors"][0]
+    assert other.status_code == 200 and redelivered.json()["status"] == "duplicate"
+    assert Report.objects.count() == SENDER_LIMIT.count + 1
+    kept = InboundMessage.objects.get(external_id="s-over")
+    assert kept.report is None and "quá nhiều" in kept.error
+
+    cache.clear()  # the window has passed: the provider's redelivery makes the case
+    later = post(client, SMS_URL, sms(external_id="s-over", text="GT Thêm một ổ gà"))
+    assert later.json()["status"] == "created"
+    kept.refresh_from_db()
+    assert kept.report is not None and kept.error == ""
+
+
+def test_a_zalo_user_is_limited_by_user_id(client, category, fallback):
+    from tinhso.feedback.inbound import SENDER_LIMIT
+
+    for n in range(SENDER_LIMIT.count):
+        assert post_zalo(client, zalo_event(msg_id=f"z-{n}")).status_code == 200
+    assert post_zalo(client, zalo_event(msg_id="z-over")).status_code == 429
+    assert post_zalo(client, zalo_event(msg_id="z-else", user="999")).status_code == 200
+
+
 def test_a_redelivered_sms_makes_no_second_case(client, category, fallback):
     first = post(client, SMS_URL, sms())
     again = post(client, SMS_URL, sms())
