@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.core import audit, permissions
 from tinhso.core.models import Membership, Role
+from tinhso.core.notify import notify
 from tinhso.core.phone import mask_phone, normalize_phone
 from tinhso.identity import crypto
 from tinhso.identity.idnumber import validate_id_number
@@ -178,6 +179,17 @@ def reset_password(*, phone: str, password: str) -> None:
     for session in UserSession.objects.filter(user=user):
         session.end()
     audit.record(actor=user, action="auth.password_reset", obj=user, object_repr=str(user))
+    # Tell the owner (ASVS 6.3.6): someone who took over the phone number should not reset silently.
+    notify(
+        channel="sms",
+        recipient=user.phone,
+        template="generic",
+        context={
+            "title": _("Tỉnh số"),
+            "message": _("Mật khẩu tài khoản của bạn vừa được đặt lại. Nếu không phải bạn, hãy gọi 1022."),
+        },
+        obj=user,
+    )
 
 
 @transaction.atomic

@@ -199,6 +199,16 @@ def test_reset_by_code_sets_the_password_and_ends_every_session(client, citizen)
     assert AuditEntry.objects.filter(action="auth.password_reset", actor=citizen).exists()
 
 
+def test_the_owner_is_told_by_sms_after_a_reset(client, citizen, django_capture_on_commit_callbacks):
+    from tinhso.core.models import Notification
+
+    client.post(reverse("identity:password_reset"), {"phone": citizen.phone})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("identity:password_reset_confirm"), {"code": last_code(), **_passwords()})
+    notice = Notification.objects.get(recipient=citizen.phone)
+    assert "vừa được đặt lại" in notice.body
+
+
 # --- Officials and the second factor ----------------------------------------------------------------
 
 
