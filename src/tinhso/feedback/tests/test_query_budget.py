@@ -137,3 +137,22 @@ def test_the_inbox_selects_built_in_python_keep_the_chosen_filters(client, clerk
     assert '<select name="agency" id="bulk-agency" required>' in html
     # Names are escaped like any template value.
     assert "<script" not in html.split('name="unit"')[1].split("</select>")[0]
+
+
+def test_open311_requests_read_the_deadline_policies_once_for_every_category(client, category, inside, agency):
+    from tinhso.feedback import open311
+    from tinhso.feedback.models import Category, DeadlinePolicy
+
+    submit(category, inside)
+    one = count_queries(lambda: client.get("/open311/v2/requests.json"))
+    others = [Category.objects.create(code=f"loai-{n}", name=f"Loại {n}", default_agency=agency) for n in range(3)]
+    DeadlinePolicy.objects.create(category=others[0], level="normal", accept_hours=4, answer_days=5, answer_hours=0)
+    DeadlinePolicy.objects.create(category=None, level="normal", accept_hours=6, answer_days=2, answer_hours=0)
+    for other in others:
+        actions.submit_report(category=other, description="Khác", **inside)
+    response = client.get("/open311/v2/requests.json")
+    assert count_queries(lambda: client.get("/open311/v2/requests.json")) == one
+    notices = {item["service_code"]: item["service_notice"] for item in response.json()}
+    for each in [category, *others]:
+        assert notices[each.code] == open311.service_notice(each, "normal")
+    assert notices[others[0].code] != notices[others[1].code]  # its own policy, then the default row
