@@ -71,3 +71,25 @@ def test_the_session_list_signs_out_every_other_session(client, citizen):
     assert UserSession.objects.filter(user=citizen).count() == 1
     assert other.get(reverse("identity:profile")).status_code == 302
     assert client.get(reverse("identity:profile")).status_code == 200
+
+
+def test_every_account_page_renders_inside_the_platform_layout(client, citizen):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(citizen, generate_totp_secret())
+    client.force_login(citizen)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    names = [
+        "mfa_index",
+        "mfa_add_webauthn",
+        "mfa_list_webauthn",
+        "mfa_generate_recovery_codes",
+        "mfa_deactivate_totp",
+        "account_email",
+        "account_change_password",
+        "usersessions_list",
+    ]
+    for name in names:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "site-header" in response.content.decode(), name
