@@ -295,3 +295,22 @@ def test_the_client_admin_refuses_a_citizen_and_serves_an_administrator(client, 
     assert page.status_code == 200
     assert "phạm vi được phép" in page.content.decode().lower()
     assert REDIRECT in page.content.decode()
+
+
+def test_a_wrong_client_secret_is_refused_even_after_the_right_one_verified(client, trusted_rp, citizen):
+    code, verifier = get_code(signed_in(client, citizen), trusted_rp)
+    assert exchange(client, trusted_rp, code, verifier).status_code == 200
+    code, verifier = get_code(client, trusted_rp)
+    response = client.post(
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": trusted_rp.client_id,
+            "client_secret": "not-the-secret",
+            "code_verifier": verifier,
+        },
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
