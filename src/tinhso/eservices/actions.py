@@ -198,7 +198,10 @@ def attach_document(
 def missing_documents(application: Application) -> list[dict]:
     """Return the required documents that accept an electronic copy and have none yet."""
     present = set(
-        application.documents.filter(replaced_at__isnull=True).values_list("requirement", flat=True).distinct()
+        application.documents.filter(replaced_at__isnull=True)
+        .order_by()
+        .values_list("requirement", flat=True)
+        .distinct()
     )
     return [
         doc
@@ -230,7 +233,11 @@ def submit_application(*, actor, application: Application, idempotency_key: str)
     if done is not None:
         _require_owner(actor, done)
         return done
-    application = Application.objects.select_for_update().select_related("version", "procedure").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update()
+        .select_related("version", "procedure", "receiving_agency")
+        .get(pk=application.pk)
+    )
     _require_owner(actor, application)
     if application.idempotency_key == key:
         return application  # a concurrent retry committed while this call waited for the row lock

@@ -170,3 +170,10 @@ def test_rating_needs_the_result(submitted, citizen):
     submitted.save()
     rated = actions.rate_application(actor=citizen, application=submitted, rating=4, comment="Nhanh")
     assert rated.rating == 4
+
+
+def test_a_submission_stays_within_its_query_budget(citizen, procedure, version, django_assert_max_num_queries):
+    draft = complete_draft(citizen, procedure)
+    # Lock, idempotency look-up, documents, electronic code, sequence, update, version, event, audit, outbox.
+    with django_assert_max_num_queries(21):
+        actions.submit_application(actor=citizen, application=draft, idempotency_key="budget")
