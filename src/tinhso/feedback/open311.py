@@ -707,14 +707,10 @@ _REJECTION_LABELS = dict(Report.RejectionReason.choices)
 class CaseRow:
     """One case as request_item reads it (the same attribute names as Report), built from a row of values."""
 
-    __slots__ = (*(f for f in ROW_FIELDS if "__" not in f), "category", "agency", "unit", "public_photos")
-    __slots__ += ("public_steps",)
-
     def __init__(self, row: dict):
         agency, unit = row.pop("agency__name"), row.pop("unit__name")
         category = SimpleNamespace(name=row.pop("category__name"), code=row.pop("category__code"))
-        for name, value in row.items():
-            setattr(self, name, value)
+        self.__dict__.update(row)
         self.category = category
         self.agency = SimpleNamespace(name=agency) if agency is not None else None
         self.unit = SimpleNamespace(name=unit) if unit is not None else None
