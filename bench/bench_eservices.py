@@ -326,3 +326,124 @@ def run(h) -> None:
     with serve(workers=WORKERS, secret=secret) as (port, _process):
         submissions(h, port, prepared, sessions)
         reads(h, port, users, sessions)
+        processing_reads(h, port, secret)
+
+
+# --- The processing side: clerk queue and the Decision 766 dashboard -----------------------------------------------
+
+
+def seed_steps() -> int:
+    """Give every seeded open application its open step (as `processing.accept` would); return rows inserted."""
+    from django.db.models import Exists, OuterRef
+
+    from tinhso.eservices.models import Application
+    from tinhso.eservices.models_processing import StepRecord
+
+    open_apps = Application.objects.filter(status__in=(2, 4, 5, 6), current_agency__isnull=False).exclude(
+        Exists(StepRecord.objects.filter(application=OuterRef("pk"), finished_at=None))
+    )
+    inserted, started, batch = 0, time.perf_counter(), []
+    fields = ("pk", "current_agency_id", "received_at", "step_due_at", "due_at")
+    for pk, agency_id, received_at, step_due_at, due_at in open_apps.values_list(*fields).iterator(chunk_size=BATCH):
+        batch.append(
+            StepRecord(
+                application_id=pk,
+                index=1,
+                code="tham_dinh",
+                name="Thẩm định hồ sơ",
+                agency_id=agency_id,
+                role="clerk",
+                hours=24,
+                started_at=received_at,
+                due_at=step_due_at or due_at or received_at,
+            )
+        )
+        if len(batch) == BATCH:
+            StepRecord.objects.bulk_create(batch)
+            inserted += len(batch)
+            batch = []
+    StepRecord.objects.bulk_create(batch)
+    inserted += len(batch)
+    if inserted:
+        print(f"  seeded {inserted:,} open steps in {time.perf_counter() - started:.1f} s")
+    return inserted
+
+
+def staff_personas():
+    """Return (a clerk of the agency with the most open steps, a province leader)."""
+    from django.db.models import Count
+
+    from tinhso.core.models import Agency, Membership, Role, User
+    from tinhso.eservices.models_processing import StepRecord
+
+    busiest = (
+        StepRecord.objects.filter(finished_at=None).values("agency_id").annotate(n=Count("pk")).order_by("-n").first()
+    )
+    agency = Agency.objects.get(pk=busiest["agency_id"]) if busiest else Agency.objects.first()
+    people = []
+    for phone, name, role, where in (
+        ("0399000001", "Chuyên viên đo tải", Role.CLERK, agency),
+        ("0399000002", "Lãnh đạo tỉnh đo tải", Role.PROVINCE_LEADER, Agency.objects.filter(parent=None).first()),
+    ):
+        user = User.objects.filter(phone=phone).first() or User.objects.create_user(phone, None, full_name=name)
+        Membership.objects.get_or_create(user=user, agency=where, role=role)
+        people.append(user)
+    open_steps = busiest["n"] if busiest else 0
+    print(f"  clerk of {agency.code} ({open_steps:,} open steps in their queue)")
+    return people
+
+
+def processing_reads(h, port: int, secret: str) -> None:
+    """Clerk queue p95 (goal < 50 ms) and the Decision 766 dashboard for a year at province level (goal < 1 s).
+
+    The dashboard reads the monthly rollup table (rebuilt every 15 minutes by `eservices.refresh_766`); the same
+    year computed straight from the applications is measured next to it, and the rebuild of the rollup too.
+    """
+    from django.conf import settings
+
+    from tinhso.eservices import indicators766
+
+    seed_steps()
+    clerk, leader = staff_personas()
+    started = time.perf_counter()
+    today = timezone.localdate()
+    months = 0
+    for back in range(0, 37):
+        month = (today.replace(day=1) - dt.timedelta(days=back * 28)).replace(day=1)
+        months += 1
+        indicators766.refresh_month(month)
+    print(f"  rebuilt the 766 rollup for {months} months in {time.perf_counter() - started:.1f} s")
+    year = today.year - 1
+    h.measure_batch(
+        f"766 indicators for {year}, province, straight from the applications (in-process)",
+        lambda: indicators766.count(indicators766.received_between(dt.date(year, 1, 1), dt.date(year, 12, 31))),
+        1,
+        repeat=3,
+    )
+    h.measure_batch(
+        "766 rollup: rebuild one month (in-process)", lambda: indicators766.refresh_month(today), 1, repeat=3
+    )
+    clerk_session, leader_session = sessions_for([clerk, leader], secret)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    connection.close()
+    rng = random.Random(SEED)
+    filters = ["", "?due=overdue", "?due=near", "?tab=reception", "?page=2", "?q=nguoi", "?tab=all"]
+    statuses: dict[int, int] = {}
+
+    def get(path, session):
+        status, _body = request("GET", port, path, headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"})
+        statuses[status] = statuses.get(status, 0) + 1
+
+    h.measure(
+        "clerk queue, busiest agency (HTTP, 1 client)",
+        lambda i: get("/dich-vu-cong/xu-ly/" + rng.choice(filters), clerk_session),
+        range(N_QUERIES),
+    )
+    h.measure(
+        f"766 dashboard for {year}, province level, from the rollup (HTTP, 1 client)",
+        lambda i: get(f"/dich-vu-cong/xu-ly/chi-so-766/?year={year}", leader_session),
+        range(max(20, N_QUERIES // 10)),
+    )
+    print(f"  processing read statuses: {statuses}")
