@@ -231,6 +231,27 @@ def test_agency_staff_see_only_their_agencys_numbers(client, cases, clerk_elsewh
     assert other.context["stats"].totals.received == 1
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_never_widen_to_another_agency_when_asked(client, cases, clerk_elsewhere, agency, fmt):
+    client.force_login(clerk_elsewhere)
+    asked = {"agency": agency.pk, "start": "01/03/2026", "end": "30/04/2026"}
+    with freeze_time(NOW):
+        for name in (f"feedback:stats_export_{fmt}", f"feedback:cases_export_{fmt}"):
+            response = client.get(reverse(name), asked)
+            assert response.status_code in (200, 400), name
+            if fmt == "csv":
+                content = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else ""
+            else:
+                rows = []
+                if response.status_code == 200:
+                    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+                    rows = [cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row]
+                content = " ".join(str(cell) for cell in rows)
+            for code in ("A", "B", "D"):
+                assert cases[code].code not in content, name
+            assert agency.name not in content, name
+
+
 @pytest.mark.parametrize(
     "name",
     [
