@@ -96,7 +96,19 @@ def application(request, pk: int):
         actions.save_draft(actor=request.user, application=item, form_data=raw)
     else:
         form = SchemaForm(initial=item.form_data, schema=schema)
-    return render(request, "eservices/apply_form.html", {"application": item, "form": form, "step": 1})
+    context = {"application": item, "form": form, "sections": _sections(form), "step": 1}
+    return render(request, "eservices/apply_form.html", context)
+
+
+def _sections(form: SchemaForm) -> list[tuple[str, list]]:
+    """Return the bound fields grouped by their schema section, in order (consecutive fields share a heading)."""
+    groups: list[tuple[str, list]] = []
+    for name, spec in form.specs.items():
+        section = spec.get("section", "")
+        if not groups or groups[-1][0] != section:
+            groups.append((section, []))
+        groups[-1][1].append(form[name])
+    return groups
 
 
 def _detail(request, item: Application):

@@ -15,6 +15,7 @@ FORM_SCHEMA = {
             "required": True,
             "max_length": 150,
             "prefill": "full_name",
+            "section": "Người nộp hồ sơ",
         },
         {"name": "so_dien_thoai", "label": "Số điện thoại", "type": "phone", "required": True, "prefill": "phone"},
         {"name": "dia_chi_cong_trinh", "label": "Địa chỉ công trình", "type": "text", "required": True},

@@ -50,6 +50,7 @@ def test_the_whole_online_application(client, citizen, procedure, version):
     assert response["Location"] == reverse("eservices:application", args=[draft.pk])
     form_page = client.get(response["Location"]).content.decode()
     assert 'value="Trần Thị Bình"' in form_page  # prefilled from the account
+    assert "<legend>Người nộp hồ sơ</legend>" in form_page
 
     bad = client.post(
         response["Location"], {"action": "next", "ho_ten": "Trần Thị Bình", "so_dien_thoai": "12", "so_tang": "9"}
