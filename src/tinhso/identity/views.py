@@ -14,7 +14,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tinhso.core import audit, permissions
@@ -66,9 +66,9 @@ def _count_wrong_code(request, phone: str) -> None:
     throttle.hit("code_check_ip", client_ip(request) or "-")
 
 
-TOO_MANY_SENT = _lazy("Bạn đã yêu cầu quá nhiều mã trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
-TOO_MANY_WRONG = _lazy("Nhập sai mã quá nhiều lần. Vui lòng thử lại sau ít phút.")
-WRONG_CODE = _lazy("Mã xác minh không đúng hoặc đã hết hạn.")
+TOO_MANY_SENT = gettext_lazy("Bạn đã yêu cầu quá nhiều mã trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
+TOO_MANY_WRONG = gettext_lazy("Nhập sai mã quá nhiều lần. Vui lòng thử lại sau ít phút.")
+WRONG_CODE = gettext_lazy("Mã xác minh không đúng hoặc đã hết hạn.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -387,25 +387,25 @@ def verify_in_person(request):
 ADMIN_ROLES = frozenset({Role.ADMIN})
 
 AUTH_ACTIONS = [
-    ("auth.login", _lazy("Đăng nhập")),
-    ("auth.login_failed", _lazy("Đăng nhập thất bại")),
-    ("auth.logout", _lazy("Đăng xuất")),
-    ("auth.password_reset", _lazy("Đặt lại mật khẩu")),
-    ("auth.reauthenticated", _lazy("Xác thực lại")),
-    ("auth.mfa_added", _lazy("Bật yếu tố xác thực thứ hai")),
-    ("auth.mfa_removed", _lazy("Gỡ yếu tố xác thực thứ hai")),
-    ("auth.mfa_reset", _lazy("Tạo lại mã khôi phục")),
-    ("auth.mfa_used", _lazy("Dùng yếu tố thứ hai")),
-    ("auth.mfa_failed", _lazy("Sai yếu tố thứ hai")),
-    ("auth.grant", _lazy("Cấp quyền cho ứng dụng")),
-    ("auth.grant_revoke", _lazy("Thu hồi quyền của ứng dụng")),
-    ("identity.register", _lazy("Đăng ký tài khoản")),
-    ("identity.code_sent", _lazy("Gửi mã xác minh")),
-    ("identity.level", _lazy("Thay đổi mức định danh")),
-    ("identity.vneid_link", _lazy("Liên kết VNeID")),
-    ("identity.official_create", _lazy("Tạo tài khoản cán bộ")),
-    ("identity.data_export", _lazy("Tải dữ liệu cá nhân")),
-    ("identity.deletion_request", _lazy("Yêu cầu xóa dữ liệu")),
+    ("auth.login", gettext_lazy("Đăng nhập")),
+    ("auth.login_failed", gettext_lazy("Đăng nhập thất bại")),
+    ("auth.logout", gettext_lazy("Đăng xuất")),
+    ("auth.password_reset", gettext_lazy("Đặt lại mật khẩu")),
+    ("auth.reauthenticated", gettext_lazy("Xác thực lại")),
+    ("auth.mfa_added", gettext_lazy("Bật yếu tố xác thực thứ hai")),
+    ("auth.mfa_removed", gettext_lazy("Gỡ yếu tố xác thực thứ hai")),
+    ("auth.mfa_reset", gettext_lazy("Tạo lại mã khôi phục")),
+    ("auth.mfa_used", gettext_lazy("Dùng yếu tố thứ hai")),
+    ("auth.mfa_failed", gettext_lazy("Sai yếu tố thứ hai")),
+    ("auth.grant", gettext_lazy("Cấp quyền cho ứng dụng")),
+    ("auth.grant_revoke", gettext_lazy("Thu hồi quyền của ứng dụng")),
+    ("identity.register", gettext_lazy("Đăng ký tài khoản")),
+    ("identity.code_sent", gettext_lazy("Gửi mã xác minh")),
+    ("identity.level", gettext_lazy("Thay đổi mức định danh")),
+    ("identity.vneid_link", gettext_lazy("Liên kết VNeID")),
+    ("identity.official_create", gettext_lazy("Tạo tài khoản cán bộ")),
+    ("identity.data_export", gettext_lazy("Tải dữ liệu cá nhân")),
+    ("identity.deletion_request", gettext_lazy("Yêu cầu xóa dữ liệu")),
 ]
 
 
