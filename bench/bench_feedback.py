@@ -253,9 +253,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(*, workers: int, secret: str):
+def serve(*, workers: int, secret: str | None = None):
     """Run gunicorn (sync workers) on a free loopback port with the bench settings; yield (port, process)."""
     port = free_port()
+    secret = secret or secrets.token_urlsafe(48)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
