@@ -8,6 +8,12 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Điều hành")
 
     def ready(self) -> None:
+        from tinhso.core.management.commands.load_demo import DEMO_STEPS
+
+        # After the indicators' step (INSTALLED_APPS order): the thresholds name their indicators.
+        if ("load_dashboard_demo",) not in DEMO_STEPS:
+            DEMO_STEPS.append(("load_dashboard_demo",))
+
         from django.db.models.signals import post_delete, post_save
 
         from tinhso.dashboard.figures import invalidate

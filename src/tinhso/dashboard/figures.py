@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -43,6 +44,11 @@ _HUNDRED = Decimal(100)
 
 
 # --- Cache ---------------------------------------------------------------------------------------------------
+
+
+def version() -> int:
+    """Return the current generation of indicator data (changes whenever a value or target is recorded)."""
+    return _version()
 
 
 def _version() -> int:
@@ -76,7 +82,9 @@ def _cached(name: str, compute, *, ttl: int = INDICATOR_TTL, versioned: bool = T
 
 
 def province() -> AdminUnit | None:
-    return AdminUnit.objects.current().provinces().order_by("code").first()
+    """Return today's province (read once a few minutes: several reads of one page need it)."""
+    found = _cached("province", lambda: AdminUnit.objects.current().provinces().order_by("code").first() or "none")
+    return None if found == "none" else found
 
 
 def communes():
@@ -203,16 +211,49 @@ def headline_indicators(unit: AdminUnit, *, limit: int = TILE_COUNT) -> list[Ind
     )
 
 
-def indicator_tile(indicator: Indicator, unit: AdminUnit) -> Tile:
-    """Return the tile of one indicator for one unit: latest value, change on the previous period, % of target."""
+def latest_rows(indicators: list[Indicator], unit: AdminUnit) -> dict[int, list[Value]]:
+    """Return each indicator's two latest rows for the unit, newest first, in one query where the database can.
+
+    On PostgreSQL one UNION ALL of per-indicator LIMIT 2 index scans; SQLite cannot order and slice the parts of
+    a compound query, so there it is one query per indicator.
+    """
+    if not indicators:
+        return {}
+    parts = [_unit_rows(i, unit).order_by("-period_start", "period_end")[:2] for i in indicators]
+    if connection.features.supports_slicing_ordering_in_compound and len(parts) > 1:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = [row for part in parts for row in part]
+    found: dict[int, list[Value]] = {i.pk: [] for i in indicators}
+    for row in rows:
+        found[row.indicator_id].append(row)
+    for pair in found.values():
+        pair.sort(key=lambda r: (r.period_start, -r.period_end.toordinal()), reverse=True)
+    return found
+
+
+def indicator_tile(
+    indicator: Indicator,
+    unit: AdminUnit,
+    *,
+    rows: list[Value] | None = None,
+    targets: list[Target] | None = None,
+) -> Tile:
+    """Return the tile of one indicator for one unit: latest value, change on the previous period, % of target.
+
+    `rows` (the two latest, newest first) and `targets` may come from one batched read of every tile.
+    """
     tile = Tile(
         key=indicator.code,
         label=indicator.name_vi,
         unit=indicator.unit,
         department=indicator.department.name if indicator.department_id else "",
     )
-    targets = _targets(indicator, unit)
-    row = latest_row(indicator, unit)
+    targets = _targets(indicator, unit) if targets is None else targets
+    if rows is None:
+        row = latest_row(indicator, unit)
+        rows = [row] if row else []
+    row = rows[0] if rows else None
     if row is None:
         target = target_for(targets, periods.year(timezone.localdate().year))
         if target is not None:
@@ -224,7 +265,8 @@ def indicator_tile(indicator: Indicator, unit: AdminUnit) -> Tile:
     tile.period_label = period.label
     tile.status, tile.status_label = row.status, str(Status(row.status).label)
     tile.is_derived, tile.source = row.is_derived, row.source
-    before = previous_row(indicator, unit, row)
+    same_kind = len(rows) > 1 and rows[1].period_type == row.period_type
+    before = rows[1] if same_kind else previous_row(indicator, unit, row)
     if before is not None and before.value != 0:
         _describe_trend(tile, indicator, row, before)
     target = target_for(targets, period)
@@ -323,7 +365,14 @@ def tiles() -> dict:
 
     def compute():
         unit = province()
-        indicator_tiles = [indicator_tile(i, unit) for i in headline_indicators(unit)] if unit else []
+        indicator_tiles = []
+        if unit is not None:
+            shown = headline_indicators(unit)
+            rows = latest_rows(shown, unit)
+            targets: dict[int, list[Target]] = {i.pk: [] for i in shown}
+            for target in Target.objects.filter(indicator__in=shown, unit=unit, breakdown="", kind=Target.Kind.LEVEL):
+                targets[target.indicator_id].append(target)
+            indicator_tiles = [indicator_tile(i, unit, rows=rows[i.pk], targets=targets[i.pk]) for i in shown]
         return {"indicators": indicator_tiles, "registry": [registry_tile(key) for key in sorted(FIGURES)]}
 
     return _cached("tiles", compute)

@@ -26,8 +26,11 @@ REFRESH_SECONDS = 60
 
 
 def _choices():
-    """Return what the chart and map selectors offer: indicators with values, then registered figures."""
-    indicators = list(Indicator.objects.order_by("sort_order", "code").only("code", "name_vi", "unit"))
+    """Return what the chart and map selectors offer: indicators, then registered figures.
+
+    Lazy: the page caches the rendered options, so the indicator list is read only when they are rendered again.
+    """
+    indicators = Indicator.objects.order_by("sort_order", "code").only("code", "name_vi", "unit")
     registered = [(key, str(f.label)) for key, f in sorted(figures.FIGURES.items())]
     return indicators, registered
 
@@ -68,14 +71,18 @@ def _map_or_404(request):
 def home(request):
     tiles = figures.tiles()
     indicators, registered = _choices()
-    first = tiles["indicators"][0].key if tiles["indicators"] else (indicators[0].code if indicators else "")
+    if tiles["indicators"]:
+        first = tiles["indicators"][0].key
+    else:
+        fallback = indicators.first()
+        first = fallback.code if fallback else ""
     chart_key = request.GET.get("bieu-do", first)
     map_key = request.GET.get("ban-do", first)
     try:
         chart = figures.series(chart_key) if chart_key else None
     except figures.UnknownFigure:
         chart = None
-    map_indicator = next((i for i in indicators if i.code == map_key), None)
+    map_indicator = Indicator.objects.filter(code=map_key).first()
     map_period = figures.map_period(map_indicator) if map_indicator else None
     return render(
         request,
@@ -90,6 +97,7 @@ def home(request):
             "map_period": map_period,
             "map_values": figures.commune_values(map_indicator, map_period) if map_period else [],
             "refresh": REFRESH_SECONDS,
+            "cache_version": figures.version(),
         },
     )
 

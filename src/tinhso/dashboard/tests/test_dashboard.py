@@ -330,3 +330,12 @@ def test_a_target_of_a_yearly_plan_is_the_chart_line(client, demo, province_lead
     assert data["targets"] == [None, 160.0]
     tile = figures.indicator_tile(grdp, demo)
     assert tile.percent_of_target_text == "đạt 101,6% mục tiêu"
+
+
+def test_the_demo_thresholds_load_once_and_warn_about_the_ntm_target(client, demo, province_leader):
+    from tinhso.dashboard.demo import load_dashboard_demo
+
+    assert load_dashboard_demo() == 3
+    assert load_dashboard_demo() == 0
+    html = _get(client, province_leader, "dashboard:home").content.decode()
+    assert "thấp hơn ngưỡng 95%. Mục tiêu giai đoạn 2020–2023: 95%." in html
