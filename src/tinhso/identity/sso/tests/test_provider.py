@@ -9,7 +9,15 @@ from tinhso.identity.actions import set_assurance_level
 from tinhso.identity.sso import actions
 from tinhso.identity.sso.models import Consent
 from tinhso.identity.sso.tests.conftest import REDIRECT, make_client
-from tinhso.identity.sso.tests.flow import authorize_url, exchange, get_code, id_token_claims, pkce, redirect_params
+from tinhso.identity.sso.tests.flow import (
+    SECRET,
+    authorize_url,
+    exchange,
+    get_code,
+    id_token_claims,
+    pkce,
+    redirect_params,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +322,28 @@ def test_a_wrong_client_secret_is_refused_even_after_the_right_one_verified(clie
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
+
+
+def _refresh(client, application, refresh_token):
+    return client.post(
+        "/o/token/",
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": application.client_id,
+            "client_secret": SECRET,
+        },
+    )
+
+
+def test_a_refresh_token_rotates_and_a_reused_one_revokes_its_family(client, trusted_rp, citizen):
+    code, verifier = get_code(signed_in(client, citizen), trusted_rp)
+    first = exchange(client, trusted_rp, code, verifier).json()
+    second = _refresh(client, trusted_rp, first["refresh_token"])
+    assert second.status_code == 200
+    rotated = second.json()
+    assert rotated["refresh_token"] != first["refresh_token"]
+    assert id_token_claims(client, rotated["id_token"])["acr"] == "urn:vn-tn:eid:loa:1"
+    assert _refresh(client, trusted_rp, first["refresh_token"]).json()["error"] == "invalid_grant"
+    # The replay revoked the whole family, the legitimate newest token included.
+    assert _refresh(client, trusted_rp, rotated["refresh_token"]).json()["error"] == "invalid_grant"
