@@ -93,3 +93,18 @@ def test_every_account_page_renders_inside_the_platform_layout(client, citizen):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "site-header" in response.content.decode(), name
+
+
+def test_an_administrator_ends_a_users_sessions_in_the_admin(client, admin_user, citizen, clerk):
+    other = Client()
+    sign_in(other, citizen)
+    session = UserSession.objects.get(user=citizen)
+    client.force_login(admin_user)
+    url = reverse("admin:usersessions_usersession_changelist")
+    assert client.get(url, {"q": citizen.phone}).status_code == 200
+    client.post(url, {"action": "end_sessions", "_selected_action": [session.pk]})
+    assert not UserSession.objects.filter(user=citizen).exists()
+    assert other.get(reverse("identity:profile")).status_code == 302
+    assert AuditEntry.objects.filter(action="auth.session_end", actor=admin_user).exists()
+    client.force_login(clerk)
+    assert client.get(url).status_code == 302  # not staff: sent to the admin's login
