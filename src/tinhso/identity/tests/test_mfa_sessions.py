@@ -108,3 +108,15 @@ def test_an_administrator_ends_a_users_sessions_in_the_admin(client, admin_user,
     assert AuditEntry.objects.filter(action="auth.session_end", actor=admin_user).exists()
     client.force_login(clerk)
     assert client.get(url).status_code == 302  # not staff: sent to the admin's login
+
+
+def test_a_citizen_adds_an_email_after_confirming_the_password(client, citizen):
+    from allauth.account.models import EmailAddress
+
+    sign_in(client, citizen)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "binh@example.vn"})
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("account_email"), {"action_add": "", "email": "binh@example.vn"})
+    assert EmailAddress.objects.filter(user=citizen, email="binh@example.vn", verified=False).exists()
+    assert "binh@example.vn" in client.get(reverse("account_email")).content.decode()
