@@ -18,6 +18,8 @@ def test_a_button_says_what_to_do_and_a_status_or_step_says_what_happened():
         assert str(Event.Kind.CLOSED.label) == "Closed"
         assert str(Event.Kind.EXTENDED.label) == "Deadline extended"
         assert str(Extension.Status.REFUSED.label) == "Refused"
+        assert str(CASE_ACTIONS["phan-cong"].title) == "Assign to an agency"
+        assert str(Event.Kind.ASSIGNED.label) == "Assigned to an agency"
 
 
 def test_vietnamese_keeps_the_same_short_words():
