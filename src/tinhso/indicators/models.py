@@ -278,3 +278,204 @@ class Target(models.Model):
         if not self.period_type:
             return None
         return from_fields(self.period_type, self.period_start, self.period_end)
+
+
+# --- Data sets: who reports which indicators, for which period, by when (DHIS2's data set and approval) ---------
+
+
+class DataSet(models.Model):
+    """A group of indicators one agency reports for each period, with its entry window and deadline.
+
+    The window and the deadline are counted in days from the period's last day: a monthly estimate is entered
+    before the month ends (opens at -5), and the department has until the 10th of the next month (deadline 10).
+    """
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    agency = models.ForeignKey(
+        "core.Agency", verbose_name=_("cơ quan báo cáo"), on_delete=models.PROTECT, related_name="indicator_datasets"
+    )
+    period_type = models.CharField(
+        _("kỳ báo cáo"),
+        max_length=8,
+        choices=[(c, label) for c, label in PeriodType.choices if c in ("month", "quarter", "year")],
+    )
+    indicators = models.ManyToManyField(Indicator, through="DataSetIndicator", verbose_name=_("chỉ tiêu"))
+    units = models.ManyToManyField(
+        "core.AdminUnit",
+        verbose_name=_("địa bàn"),
+        blank=True,
+        related_name="+",
+        help_text=_("Để trống: địa bàn của cơ quan báo cáo."),
+    )
+    opens_days = models.IntegerField(_("mở nhập (ngày so với cuối kỳ)"), default=-5)
+    deadline_days = models.IntegerField(_("hạn nộp (ngày sau cuối kỳ)"), default=10)
+    closes_days = models.IntegerField(_("đóng nhập (ngày sau cuối kỳ)"), default=30)
+    jump_threshold = models.DecimalField(
+        _("ngưỡng biến động cần xác nhận (%)"), max_digits=6, decimal_places=1, default=Decimal(30)
+    )
+    source = models.CharField(_("nguồn ghi cho số liệu"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("bộ số liệu")
+        verbose_name_plural = _("bộ số liệu")
+        ordering = ["agency__sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_days__lte=models.F("deadline_days"))
+                & models.Q(deadline_days__lte=models.F("closes_days")),
+                name="dataset_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataSetIndicator(models.Model):
+    """One indicator in a data set, with its validation rules."""
+
+    dataset = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="members")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="+")
+    required = models.BooleanField(_("bắt buộc"), default=True)
+    min_value = models.DecimalField(_("giá trị nhỏ nhất"), null=True, blank=True, **VALUE_DIGITS)
+    max_value = models.DecimalField(_("giá trị lớn nhất"), null=True, blank=True, **VALUE_DIGITS)
+    sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu trong bộ số liệu")
+        verbose_name_plural = _("chỉ tiêu trong bộ số liệu")
+        ordering = ["sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "indicator"], name="dataset_indicator_once")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.code}: {self.indicator.code}"
+
+
+class Submission(PeriodFields):
+    """One agency's report of one data set for one period: draft → submitted → approved (locked); reopened."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Đang nhập")
+        SUBMITTED = "submitted", _("Chờ phê duyệt")
+        RETURNED = "returned", _("Bị trả lại")
+        APPROVED = "approved", _("Đã phê duyệt")
+
+    dataset = models.ForeignKey(
+        DataSet, verbose_name=_("bộ số liệu"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.DRAFT)
+    due_on = models.DateField(_("hạn nộp"))
+    submitted_at = models.DateTimeField(_("gửi duyệt lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+    overdue_warned_at = models.DateTimeField(_("đã cảnh báo quá hạn lúc"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        ordering = ["dataset", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "period_type", "period_start"], name="submission_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.code} {self.period.code}"
+
+    @property
+    def agency_id(self) -> int:
+        return self.dataset.agency_id
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == self.State.APPROVED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+
+class SubmissionEntry(models.Model):
+    """One cell of a submission: an indicator's figure for one unit, with the clerk's confirmation of a jump."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="entries")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("core.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("giá trị"), null=True, blank=True, **VALUE_DIGITS)
+    jump_confirmed = models.BooleanField(_("đã xác nhận biến động"), default=False)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("ô số liệu")
+        verbose_name_plural = _("ô số liệu")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "indicator", "unit"], name="submission_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.unit.code}: {self.value}"
+
+
+class SubmissionEvent(models.Model):
+    """The history of a submission as people see it: saved, submitted, approved, returned, reopened."""
+
+    class Kind(models.TextChoices):
+        SAVED = "saved", _("Lưu nháp")
+        IMPORTED = "imported", _("Nhập từ tệp")
+        SUBMITTED = "submitted", _("Gửi duyệt")
+        APPROVED = "approved", _("Phê duyệt")
+        RETURNED = "returned", _("Trả lại")
+        REOPENED = "reopened", _("Mở lại")
+        OVERDUE = "overdue", _("Quá hạn")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("sự kiện"), max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.CharField(_("lý do"), max_length=500, blank=True)
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lịch sử kỳ báo cáo")
+        verbose_name_plural = _("lịch sử kỳ báo cáo")
+        ordering = ["submission", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.kind}"
+
+
+class ImportJob(models.Model):
+    """An upload being checked and applied in the background; the page polls its progress."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang xử lý")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Có lỗi, không nhập")
+
+    dataset = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="imports")
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    content = models.BinaryField()
+    state = models.CharField(_("trạng thái"), max_length=8, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_applied = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập tệp")
+        verbose_name_plural = _("lần nhập tệp")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
