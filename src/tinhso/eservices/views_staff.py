@@ -25,8 +25,8 @@ from tinhso.core.permissions import role_required
 from tinhso.core.phone import mask_phone
 from tinhso.core.privacy import mask_address
 from tinhso.core.text import fold
+from tinhso.eservices import deadlines, pdf, processing
 from tinhso.eservices import forms_staff as f
-from tinhso.eservices import pdf, processing
 from tinhso.eservices.actions import new_idempotency_key
 from tinhso.eservices.catalogue import SchemaForm, display_value
 from tinhso.eservices.forms import clean_document
@@ -253,6 +253,12 @@ def application(request, code: str):
         "payments": app.payments.all(),
         "pdf_forms": _pdf_forms(app),
         "now": timezone.now(),
+        # Decree 118/2025: a file that will be late gets the apology letter before its due date.
+        "needs_apology": app.is_open
+        and app.paused_at is None
+        and app.due_at is not None
+        and app.due_at == (app.original_due_at or app.due_at)
+        and deadlines.needs_apology(app.due_at, timezone.now(), agency=app.agency),
     }
     return render(request, "eservices/staff/application.html", context)
 

@@ -205,3 +205,17 @@ def test_the_dashboard_for_leaders_with_drill_down_and_exports(client, received,
     assert agency.name in csv_text
     xlsx = client.get(reverse("eservices:dashboard_766_export", args=["xlsx"]))
     assert xlsx.content[:2] == b"PK"
+
+
+def test_the_page_asks_for_the_apology_letter_before_the_due_date(client, received, clerk, leader):
+    client.force_login(clerk)
+    url = reverse("eservices:staff_application", args=[received.code])
+    assert "gửi văn bản xin lỗi" not in client.get(url).content.decode()
+    soon = processing.timezone.now() + dt.timedelta(minutes=30)
+    processing.Application.objects.filter(pk=received.pk).update(due_at=soon, original_due_at=soon)
+    assert "gửi văn bản xin lỗi" in client.get(url).content.decode()
+    received.refresh_from_db()
+    processing.apologise(
+        actor=leader, application=received, new_due_at=soon + dt.timedelta(days=20), reason="Cần xác minh thực địa"
+    )
+    assert "gửi văn bản xin lỗi" not in client.get(url).content.decode()
