@@ -251,8 +251,7 @@ def indicator_tile(
     )
     targets = _targets(indicator, unit) if targets is None else targets
     if rows is None:
-        row = latest_row(indicator, unit)
-        rows = [row] if row else []
+        rows = latest_rows([indicator], unit)[indicator.pk]
     row = rows[0] if rows else None
     if row is None:
         target = target_for(targets, periods.year(timezone.localdate().year))
@@ -266,7 +265,8 @@ def indicator_tile(
     tile.status, tile.status_label = row.status, str(Status(row.status).label)
     tile.is_derived, tile.source = row.is_derived, row.source
     same_kind = len(rows) > 1 and rows[1].period_type == row.period_type
-    before = rows[1] if same_kind else previous_row(indicator, unit, row)
+    # With a single row stored there is no earlier period to look for.
+    before = rows[1] if same_kind else previous_row(indicator, unit, row) if len(rows) > 1 else None
     if before is not None and before.value != 0:
         _describe_trend(tile, indicator, row, before)
     target = target_for(targets, period)
@@ -680,9 +680,12 @@ def _overdue_text(item) -> str:
     who = getattr(item, "agency", None) or getattr(dataset, "agency", None) or getattr(item, "unit", None)
     if who is not None:
         parts.append(str(who))
-    deadline = getattr(item, "deadline", None) or getattr(dataset, "deadline", None)
+    deadline = getattr(item, "due_on", None) or getattr(item, "deadline", None)
     if isinstance(deadline, dt.datetime):
         deadline = timezone.localtime(deadline).date()
     if isinstance(deadline, dt.date):
         parts.append(_("hạn %(date)s") % {"date": deadline.strftime("%d/%m/%Y")})
+    days_late = getattr(item, "days_late", None)
+    if isinstance(days_late, int) and days_late > 0:
+        parts.append(_("trễ %(days)s ngày") % {"days": days_late})
     return " · ".join(parts)

@@ -262,23 +262,29 @@ def test_a_threshold_on_a_registered_figure_raises_a_critical_alert(client, demo
 
 
 def test_overdue_data_sets_are_alerts_when_the_indicators_app_offers_them(demo, monkeypatch):
+    import datetime as dt
     import sys
     import types
 
-    class Submission:
-        name = "Báo cáo tháng 10/2026 của Sở Công Thương"
-        period = periods.month(2026, 10)
+    class DataSet:
+        name = "Báo cáo tháng của Sở Công Thương"
         agency = "Sở Công Thương"
 
-        def __str__(self):
-            return self.name
+    class Submission:  # the shape of indicators.datasets.Overdue
+        dataset = DataSet()
+        period = periods.month(2026, 10)
+        due_on = dt.date(2026, 11, 10)
+        days_late = 18
 
     fake = types.ModuleType("tinhso.indicators.datasets")
     fake.overdue_submissions = lambda *, today=None: [Submission()]
     monkeypatch.setitem(sys.modules, "tinhso.indicators.datasets", fake)
     found = figures.overdue_alerts()
     assert [a.kind for a in found] == ["overdue"]
-    assert "Quá hạn nộp số liệu" in found[0].text and "tháng 10/2026" in found[0].text
+    assert found[0].text == (
+        "Quá hạn nộp số liệu: Báo cáo tháng của Sở Công Thương · tháng 10/2026 · Sở Công Thương"
+        " · hạn 10/11/2026 · trễ 18 ngày"
+    )
 
 
 def test_an_alert_rule_names_one_source_only(demo):
