@@ -347,3 +347,19 @@ def test_a_refresh_token_rotates_and_a_reused_one_revokes_its_family(client, tru
     assert _refresh(client, trusted_rp, first["refresh_token"]).json()["error"] == "invalid_grant"
     # The replay revoked the whole family, the legitimate newest token included.
     assert _refresh(client, trusted_rp, rotated["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_an_official_signed_in_with_a_second_factor_gets_the_official_acr(client, trusted_rp, clerk):
+    from allauth.mfa.models import Authenticator
+
+    from tinhso.identity.models import Profile
+
+    Profile.objects.update_or_create(user=clerk, defaults={"requires_mfa": True})
+    Authenticator.objects.create(user=clerk, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    signed_in(client, clerk)
+    session = client.session
+    session[levels.SESSION_KEY] = {"amr": ["pwd", "otp", "mfa"], "auth_time": int(time.time())}
+    session.save()
+    code, verifier = get_code(client, trusted_rp)
+    claims = id_token_claims(client, exchange(client, trusted_rp, code, verifier).json()["id_token"])
+    assert claims["acr"] == "urn:vn-tn:eid:official"
