@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core import audit, permissions
@@ -62,13 +63,16 @@ def record_value(
     is_derived: bool = False,
     derivation: str = "",
     reason: str = "",
+    authorised: bool = False,
 ) -> Value:
     """Record a value, keeping the earlier version as a revision; recompute the formulas that use it.
 
     `actor=None` is the system (a command loading published figures). Recording the same figure again
-    changes nothing and writes no revision, so loads can be repeated.
+    changes nothing and writes no revision, so loads can be repeated. `authorised=True` is for a caller that
+    has already checked a wider right (a leader approving a data set that reports another department's
+    indicator).
     """
-    if actor is not None and not can_record_values(actor, indicator):
+    if actor is not None and not authorised and not can_record_values(actor, indicator):
         raise PermissionDenied(_("Chỉ cán bộ của cơ quan chịu trách nhiệm hoặc quản trị viên được nhập số liệu."))
     if indicator.has_formula:
         raise ValidationError(
@@ -364,3 +368,216 @@ def percent_of_target(
     if target is None or figure is None or target.value == 0:
         return None
     return figure.value / target.value * _HUNDRED
+
+
+# --- Data sets: entry, submission, approval, locking, reopening --------------------------------------------------
+
+
+def can_enter(user, dataset) -> bool:
+    """Return whether `user` may enter `dataset`'s figures: its agency's clerks (or commune officials), or admins."""
+    if permissions.is_province_wide(user, [Role.ADMIN]):
+        return True
+    return any(
+        m.agency_id == dataset.agency_id and m.role in (Role.CLERK, Role.COMMUNE_OFFICIAL)
+        for m in permissions.memberships(user)
+    )
+
+
+def can_approve(user, dataset) -> bool:
+    """Return whether `user` may approve `dataset`'s reports: a leader of its agency or above it, or an admin."""
+    if permissions.is_province_wide(user, [Role.ADMIN]):
+        return True
+    return any(
+        m.role == Role.LEADER and dataset.agency_id in m.agency.descendant_ids() for m in permissions.memberships(user)
+    )
+
+
+def open_submission(*, dataset, period: Period):
+    """Return the report of `dataset` for `period`, creating an empty draft with its deadline if there is none."""
+    from tinhso.indicators.datasets import window
+    from tinhso.indicators.models import Submission
+
+    if period.type != dataset.period_type:
+        raise ValidationError(_("Kỳ báo cáo không đúng loại kỳ của bộ số liệu."))
+    submission, _created = Submission.objects.get_or_create(
+        dataset=dataset,
+        period_type=period.type,
+        period_start=period.start,
+        defaults={"period_end": period.end, "due_on": window(dataset, period).due},
+    )
+    return submission
+
+
+def _event(submission, kind: str, actor, reason: str = "", extra: dict | None = None) -> None:
+    from tinhso.indicators.models import SubmissionEvent
+
+    SubmissionEvent.objects.create(submission=submission, kind=kind, actor=actor, reason=reason)
+    audit.record(
+        actor=actor,
+        action=f"indicators.submission_{kind}",
+        obj=submission,
+        extra={"reason": reason, **(extra or {})} if reason or extra else None,
+    )
+
+
+def _lock(submission):
+    from tinhso.indicators.models import Submission
+
+    return Submission.objects.select_for_update().select_related("dataset", "dataset__agency").get(pk=submission.pk)
+
+
+def save_entries(*, submission, data: dict, actor, final: bool = False, kind: str = "saved") -> list:
+    """Check and store the form's cells as the draft (`final`: and send it for approval); return the cells.
+
+    Raises ValidationError (with the cells on `.cells`) and writes nothing when a cell is wrong. A submitted or
+    approved report is not editable: an approved one needs `reopen_submission` first.
+    """
+    from tinhso.indicators.entry import blank_cells, check_cells
+    from tinhso.indicators.models import Submission, SubmissionEntry
+
+    if not can_enter(actor, submission.dataset):
+        raise PermissionDenied(_("Chỉ chuyên viên của cơ quan báo cáo được nhập bộ số liệu này."))
+    with transaction.atomic():
+        submission = _lock(submission)
+        if not submission.is_editable:
+            if submission.is_locked:
+                raise ValidationError(_("Kỳ báo cáo đã được phê duyệt và khóa; cần mở lại (có lý do) để sửa."))
+            raise ValidationError(_("Kỳ báo cáo đang chờ phê duyệt, không sửa được."))
+        cells = blank_cells(submission.dataset, submission.period)
+        if not check_cells(cells, data, final=final):
+            error = ValidationError(_("Có ô số liệu chưa hợp lệ, xem từng ô được đánh dấu."))
+            error.cells = cells
+            raise error
+        existing = {(e.indicator_id, e.unit_id): e for e in submission.entries.all()}
+        changed, new, updated = {}, [], []
+        for cell in cells:
+            key = (cell.member.indicator_id, cell.unit.pk)
+            entry = existing.get(key)
+            confirmed = cell.confirmed and cell.is_jump
+            if entry is None:
+                entry = SubmissionEntry(submission=submission, indicator_id=key[0], unit_id=key[1])
+                new.append(entry)
+            elif (entry.value, entry.jump_confirmed, entry.note) == (cell.value, confirmed, cell.note):
+                continue
+            else:
+                updated.append(entry)
+            if entry.value != cell.value and len(changed) < 200:
+                changed[cell.key] = [_text(entry.value), _text(cell.value)]
+            entry.value, entry.jump_confirmed, entry.note = cell.value, confirmed, cell.note
+        # A file of 100 000 figures: one insert per 2 000 rows instead of one per cell.
+        SubmissionEntry.objects.bulk_create(new, batch_size=2000)
+        SubmissionEntry.objects.bulk_update(updated, ["value", "jump_confirmed", "note"], batch_size=2000)
+        _event(submission, kind, actor, extra={"changes": changed} if changed else None)
+        if final:
+            submission.state = Submission.State.SUBMITTED
+            submission.submitted_at = timezone.now()
+            submission.submitted_by = actor
+            submission.return_reason = ""
+            submission.save()
+            _event(submission, "submitted", actor)
+    return cells
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def approve_submission(*, submission, actor):
+    """Approve a submitted report: record its figures as preliminary values and lock the period."""
+    from tinhso.indicators.models import Submission
+
+    if not can_approve(actor, submission.dataset):
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan báo cáo được phê duyệt."))
+    with transaction.atomic():
+        submission = _lock(submission)
+        if submission.state != Submission.State.SUBMITTED:
+            raise ValidationError(_("Chỉ phê duyệt được kỳ báo cáo đang chờ duyệt."))
+        dataset = submission.dataset
+        source = dataset.source or _("Báo cáo %(dataset)s của %(agency)s") % {
+            "dataset": dataset.name,
+            "agency": dataset.agency.name,
+        }
+        reason = _("Phê duyệt kỳ %(period)s") % {"period": submission.period.code}
+        for entry in submission.entries.select_related("indicator", "unit").exclude(value=None):
+            record_value(
+                indicator=entry.indicator,
+                period=submission.period,
+                unit=entry.unit,
+                value=entry.value,
+                status=Status.PRELIMINARY,
+                source=source[:500],
+                actor=actor,
+                reason=reason,
+                authorised=True,
+            )
+        submission.state = Submission.State.APPROVED
+        submission.approved_at = timezone.now()
+        submission.approved_by = actor
+        submission.save()
+        _event(submission, "approved", actor)
+    return submission
+
+
+def return_submission(*, submission, actor, reason: str):
+    """Send a submitted report back to its clerks with the leader's reason."""
+    from tinhso.indicators.models import Submission
+
+    if not can_approve(actor, submission.dataset):
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan báo cáo được trả lại."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Cần ghi lý do trả lại.")})
+    with transaction.atomic():
+        submission = _lock(submission)
+        if submission.state != Submission.State.SUBMITTED:
+            raise ValidationError(_("Chỉ trả lại được kỳ báo cáo đang chờ duyệt."))
+        submission.state = Submission.State.RETURNED
+        submission.return_reason = reason[:500]
+        submission.save()
+        _event(submission, "returned", actor, reason[:500])
+    return submission
+
+
+def reopen_submission(*, submission, actor, reason: str):
+    """Unlock an approved report so it can be corrected; the reason is mandatory and recorded.
+
+    The values already recorded stay as they are until the corrected report is approved again, which writes
+    them as new revisions.
+    """
+    from tinhso.indicators.models import Submission
+
+    if not can_approve(actor, submission.dataset):
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan báo cáo được mở lại kỳ đã khóa."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Cần ghi lý do mở lại.")})
+    with transaction.atomic():
+        submission = _lock(submission)
+        if submission.state != Submission.State.APPROVED:
+            raise ValidationError(_("Chỉ mở lại được kỳ báo cáo đã phê duyệt."))
+        submission.state = Submission.State.RETURNED
+        submission.return_reason = reason[:500]
+        submission.save()
+        _event(submission, "reopened", actor, reason[:500])
+    return submission
+
+
+def mark_overdue(*, today=None) -> int:
+    """Mark each overdue report once and warn about it (log and audit); return how many were newly marked."""
+    import logging
+
+    from tinhso.indicators.datasets import overdue_submissions
+
+    logger = logging.getLogger(__name__)
+    marked = 0
+    for late in overdue_submissions(today=today):
+        with transaction.atomic():
+            submission = _lock(late.submission or open_submission(dataset=late.dataset, period=late.period))
+            if submission.overdue_warned_at is not None:
+                continue
+            submission.overdue_warned_at = timezone.now()
+            submission.save(update_fields=["overdue_warned_at", "updated_at"])
+            _event(submission, "overdue", None, extra={"due_on": late.due_on.isoformat()})
+        logger.warning("Data set %s for %s is overdue since %s", late.dataset.code, late.period.code, late.due_on)
+        marked += 1
+    return marked

@@ -12,3 +12,10 @@ class IndicatorsConfig(AppConfig):
 
         if ("load_indicators_demo",) not in DEMO_STEPS:  # ready() may run more than once
             DEMO_STEPS.append(("load_indicators_demo",))
+
+        from datetime import timedelta
+
+        from tinhso.core.schedule import recurring
+        from tinhso.indicators import tasks
+
+        recurring("indicators.check_overdue", every=timedelta(hours=1), task=tasks.check_overdue)
