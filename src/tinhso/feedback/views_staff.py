@@ -159,7 +159,7 @@ class QuickSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
 
 
-def _quick(field: forms.Field, attrs: dict) -> None:
+def quick_select(field: forms.Field, attrs: dict) -> None:
     """Give `field` a QuickSelect; a model choice's options are read as (id, name) pairs in one plain query."""
     if isinstance(field, forms.ModelChoiceField):
         empty = [] if field.empty_label is None else [("", field.empty_label)]
@@ -173,13 +173,13 @@ def _quick(field: forms.Field, attrs: dict) -> None:
 def _quick_filters(form: f.InboxFilterForm) -> f.InboxFilterForm:
     for field in form.fields.values():
         if type(field.widget) is forms.Select:
-            _quick(field, field.widget.attrs)
+            quick_select(field, field.widget.attrs)
     return form
 
 
 def _bulk_form() -> f.BulkAssignForm:
     form = f.BulkAssignForm()
-    _quick(form.fields["agency"], {"id": "bulk-agency"})
+    quick_select(form.fields["agency"], {"id": "bulk-agency"})
     return form
 
 

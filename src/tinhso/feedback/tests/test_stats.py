@@ -373,3 +373,12 @@ def test_the_recurring_job_keeps_the_default_public_page_computed(cases):
         filters, trend = default_public_filters()
         assert cache.get(stats._public_key(filters, trend))[1].totals.received == received == 7
     cache.clear()
+
+
+def test_the_statistics_filters_keep_the_chosen_values(client, cases, category, commune):
+    with freeze_time(NOW):
+        response = client.get(reverse("feedback:public_stats"), {"category": category.pk, "unit": commune.pk})
+    page = response.content.decode()
+    assert f'<option value="{category.pk}" selected>{category.name}</option>' in page
+    assert f'<option value="{commune.pk}" selected>{commune.name}</option>' in page
+    assert '<select name="trend" class="select" id="id_trend">' in page
