@@ -397,8 +397,17 @@ AUTH_ACTIONS = [
     ("auth.mfa_reset", gettext_lazy("Tạo lại mã khôi phục")),
     ("auth.mfa_used", gettext_lazy("Dùng yếu tố thứ hai")),
     ("auth.mfa_failed", gettext_lazy("Sai yếu tố thứ hai")),
-    ("auth.grant", gettext_lazy("Cấp quyền cho ứng dụng")),
     ("auth.grant_revoke", gettext_lazy("Thu hồi quyền của ứng dụng")),
+    ("auth.session_end", gettext_lazy("Quản trị viên kết thúc phiên")),
+    ("auth.vneid_failed", gettext_lazy("Đăng nhập VNeID thất bại")),
+    ("sso.consent", gettext_lazy("Đồng ý chia sẻ với ứng dụng")),
+    ("sso.consent_refused", gettext_lazy("Từ chối chia sẻ với ứng dụng")),
+    ("sso.consent_revoked", gettext_lazy("Rút lại đồng ý với ứng dụng")),
+    ("sso.authorize", gettext_lazy("Cấp mã đăng nhập cho ứng dụng")),
+    ("sso.token_issued", gettext_lazy("Cấp token")),
+    ("sso.token_revoked", gettext_lazy("Thu hồi token")),
+    ("sso.code_refused", gettext_lazy("Từ chối mã dùng lại")),
+    ("sso.logout", gettext_lazy("Đăng xuất khỏi ứng dụng")),
     ("identity.register", gettext_lazy("Đăng ký tài khoản")),
     ("identity.code_sent", gettext_lazy("Gửi mã xác minh")),
     ("identity.level", gettext_lazy("Thay đổi mức định danh")),
@@ -413,7 +422,9 @@ AUTH_ACTIONS = [
 def audit_log(request):
     _require_roles(request, ADMIN_ROLES)
     form = AuditSearchForm(request.GET or None, actions=AUTH_ACTIONS)
-    entries = AuditEntry.objects.filter(Q(action__startswith="auth.") | Q(action__startswith="identity."))
+    entries = AuditEntry.objects.filter(
+        Q(action__startswith="auth.") | Q(action__startswith="identity.") | Q(action__startswith="sso.")
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:

@@ -374,3 +374,14 @@ def test_a_password_reset_does_not_bypass_the_second_factor(client, citizen):
     response = sign_in(client, citizen.phone, NEW_PASSWORD)
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_log_also_shows_the_single_sign_on_events(client, admin_user, citizen):
+    from tinhso.core import audit
+
+    audit.record(actor=citizen, action="sso.consent", object_type="oauth2_provider.application", object_id="7")
+    audit.record(actor=citizen, action="feedback.submit", object_type="feedback.report", object_id="1")
+    client.force_login(admin_user)
+    content = client.get(reverse("identity:audit_log")).content.decode()
+    assert "Đồng ý chia sẻ với ứng dụng" in content
+    assert "feedback.submit" not in content
