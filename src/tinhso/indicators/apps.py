@@ -12,6 +12,8 @@ class IndicatorsConfig(AppConfig):
 
         if ("load_indicators_demo",) not in DEMO_STEPS:  # ready() may run more than once
             DEMO_STEPS.append(("load_indicators_demo",))
+        if ("load_indicator_datasets_demo",) not in DEMO_STEPS:
+            DEMO_STEPS.append(("load_indicator_datasets_demo",))
 
         from datetime import timedelta
 
