@@ -205,8 +205,11 @@ def run(h) -> None:
     h.measure("dashboard page, cold cache", lambda _: get("/dieu-hanh/", cold=True), range(max(20, N_REQUESTS // 3)))
     h.measure("dashboard page, warm cache", lambda _: get("/dieu-hanh/", cold=False), range(N_REQUESTS))
 
+    written = list(Indicator.objects.filter(code__startswith=PREFIX).order_by("sort_order")[:1])
+
     def after_a_write(_):
-        figures.invalidate()  # what recording a value does: every indicator read again, module figures kept
+        # What recording a value of a headline indicator does (through the signal): that indicator read again.
+        figures.invalidate(instance=Value(indicator=written[0]))
         return get("/dieu-hanh/", cold=False)
 
     h.measure("dashboard page, just after a value is recorded", after_a_write, range(N_REQUESTS))
@@ -224,6 +227,16 @@ def run(h) -> None:
         "map JSON (92 communes, one month), cold",
         lambda code: get("/dieu-hanh/ban-do.json", {"chi-tieu": code, "ky": month}, cold=True),
         picks[: max(20, N_REQUESTS // 2)],
+    )
+
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 404s below are the point, not news
+    h.measure(
+        "bare request: a leader's 404 (session, roles, middleware)",
+        lambda _: client.get("/dieu-hanh/bieu-do.json", {"chi-tieu": "khong-co"}),
+        range(N_REQUESTS),
+        baseline_of="chart JSON, warm",
     )
 
     # Bare baselines: the least work the same answers need, straight SQL and json.dumps, no Django request.

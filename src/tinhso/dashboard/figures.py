@@ -59,17 +59,39 @@ def _version() -> int:
     return version
 
 
-def invalidate(**kwargs) -> None:
-    """Forget every cached indicator read (connected to Value's post_save and post_delete)."""
+def _indicator_version_key(indicator_id: int) -> str:
+    return f"dashboard:version:{indicator_id}"
+
+
+def _bump(key: str) -> None:
     try:
-        cache.incr(_VERSION_KEY)
+        cache.incr(key)
     except ValueError:
-        cache.set(_VERSION_KEY, 2, None)
+        cache.set(key, 1, None)
 
 
-def _cached(name: str, compute, *, ttl: int = INDICATOR_TTL, versioned: bool = True):
+def invalidate(sender=None, instance=None, **kwargs) -> None:
+    """Forget the cached reads a write changes (connected to the save and delete signals of Value, Target, AlertRule).
+
+    Two generations: the page's (every write) and the written indicator's, so that the other indicators' tiles,
+    series and commune values stay cached.
+    """
+    _bump(_VERSION_KEY)
+    indicator_id = getattr(instance, "indicator_id", None)
+    if indicator_id:
+        _bump(_indicator_version_key(indicator_id))
+
+
+def _indicator_versions(ids) -> dict[int, int]:
+    found = cache.get_many([_indicator_version_key(i) for i in ids])
+    return {i: found.get(_indicator_version_key(i), 0) for i in ids}
+
+
+def _cached(name: str, compute, *, ttl: int = INDICATOR_TTL, versioned: bool = True, indicator_id: int | None = None):
     key = f"dashboard:{name}:{get_language() or ''}"
-    if versioned:
+    if indicator_id is not None:
+        key = f"{key}:i{_indicator_versions([indicator_id])[indicator_id]}"
+    elif versioned:
         key = f"{key}:{_version()}"
     result = cache.get(key)
     if result is None:
@@ -360,6 +382,24 @@ def _month_before(period: Period) -> Period:
     return periods.month(first.year, first.month)
 
 
+def _indicator_tiles(shown: list[Indicator], unit: AdminUnit) -> list[Tile]:
+    """Return the tiles of `shown`, each cached under its indicator's generation; compute the missing in a batch."""
+    versions = _indicator_versions([i.pk for i in shown])
+    language = get_language() or ""
+    keys = {i.pk: f"dashboard:tile:{language}:{unit.pk}:{i.pk}:{versions[i.pk]}" for i in shown}
+    found = cache.get_many(list(keys.values()))
+    missing = [i for i in shown if keys[i.pk] not in found]
+    if missing:
+        rows = latest_rows(missing, unit)
+        targets: dict[int, list[Target]] = {i.pk: [] for i in missing}
+        for target in Target.objects.filter(indicator__in=missing, unit=unit, breakdown="", kind=Target.Kind.LEVEL):
+            targets[target.indicator_id].append(target)
+        computed = {keys[i.pk]: indicator_tile(i, unit, rows=rows[i.pk], targets=targets[i.pk]) for i in missing}
+        cache.set_many(computed, INDICATOR_TTL * 5)
+        found.update(computed)
+    return [found[keys[i.pk]] for i in shown]
+
+
 def tiles() -> dict:
     """Return the page's tiles: indicators of the province, then registered figures (cached)."""
 
@@ -367,12 +407,7 @@ def tiles() -> dict:
         unit = province()
         indicator_tiles = []
         if unit is not None:
-            shown = headline_indicators(unit)
-            rows = latest_rows(shown, unit)
-            targets: dict[int, list[Target]] = {i.pk: [] for i in shown}
-            for target in Target.objects.filter(indicator__in=shown, unit=unit, breakdown="", kind=Target.Kind.LEVEL):
-                targets[target.indicator_id].append(target)
-            indicator_tiles = [indicator_tile(i, unit, rows=rows[i.pk], targets=targets[i.pk]) for i in shown]
+            indicator_tiles = _indicator_tiles(headline_indicators(unit), unit)
         return {"indicators": indicator_tiles, "registry": [registry_tile(key) for key in sorted(FIGURES)]}
 
     return _cached("tiles", compute)
@@ -428,7 +463,9 @@ def series(key: str, *, unit: AdminUnit | None = None, today: dt.date | None = N
     unit = unit or province()
     if unit is None:
         raise UnknownFigure(key)
-    return _cached(f"series:{key}:{unit.code}:{unit.pk}", lambda: _indicator_series(indicator, unit))
+    return _cached(
+        f"series:{key}:{unit.code}:{unit.pk}", lambda: _indicator_series(indicator, unit), indicator_id=indicator.pk
+    )
 
 
 def _indicator_series(indicator: Indicator, unit: AdminUnit) -> Series:
@@ -545,7 +582,8 @@ def map_period(indicator: Indicator, unit: AdminUnit | None = None) -> Period | 
 
 def commune_values(indicator: Indicator, period: Period) -> list[UnitFigure]:
     """Return every current commune's figure for the period (former units rolled up), by name (cached)."""
-    return _cached(f"communes:{indicator.code}:{period.code}", lambda: _commune_values(indicator, period))
+    compute = lambda: _commune_values(indicator, period)  # noqa: E731
+    return _cached(f"communes:{indicator.code}:{period.code}", compute, indicator_id=indicator.pk)
 
 
 def _commune_values(indicator: Indicator, period: Period) -> list[UnitFigure]:

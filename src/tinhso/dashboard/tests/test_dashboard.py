@@ -314,6 +314,24 @@ def test_a_recorded_value_shows_at_once_despite_the_cache(client, demo, province
     assert "170,2 nghìn tỷ đồng" in html and "năm 2025" in html
 
 
+def test_a_recorded_value_refreshes_its_indicator_chart_and_map_but_not_the_others(demo, django_assert_num_queries):
+    grdp, exports = Indicator.objects.get(code="grdp"), Indicator.objects.get(code="export_value")
+    figures.series("grdp"), figures.series("export_value")
+    actions.record_value(
+        indicator=grdp,
+        period=periods.year(2025),
+        unit=demo,
+        value=Decimal("170.2"),
+        status="estimate",
+        source="Thử nghiệm",
+        actor=None,
+    )
+    assert figures.series("grdp").points[-1].text == "170,2"
+    with django_assert_num_queries(1):  # the indicator only: its series is still cached
+        assert figures.series("export_value").points[-1].text == "27,6"
+    assert exports.pk != grdp.pk
+
+
 def test_the_page_polls_its_live_fragment(client, demo, province_leader):
     html = _get(client, province_leader, "dashboard:home").content.decode()
     assert 'hx-get="/dieu-hanh/truc-tiep/"' in html and 'hx-trigger="every 60s"' in html
