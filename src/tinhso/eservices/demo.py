@@ -120,3 +120,52 @@ def load_demo_catalogue(path: Path = DATA) -> dict[str, int]:
     if any(created.values()):
         audit.record(actor=None, action="eservices.demo_loaded", object_type="eservices.procedure", extra=created)
     return created
+
+
+DEMO_CITIZEN_PHONE = "0900000008"  # Bùi Văn Dân, docs/demo-accounts.md
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DEMO_APPLICATIONS = (
+    (
+        "1.009972",
+        {
+            "ten_cong_trinh": "Nhà xưởng sản xuất chè",
+            "dia_diem": "Xóm Đồng Kem, xã Tân Cương",
+            "cap_cong_trinh": "III",
+            "tong_dien_tich_san": "1200",
+        },
+        True,
+    ),
+    ("2.000488", {"loai_phieu": "1", "muc_dich": "Bổ sung hồ sơ xin việc", "so_luong": 1}, True),
+    ("1.000105", {"ten_to_chuc": "Công ty TNHH Chè Tân Cương"}, False),
+)
+
+
+def load_demo_applications() -> int:
+    """Give the demo citizen two submitted applications and a draft, through the actions; return how many new."""
+    from tinhso.core.models import User
+    from tinhso.eservices import actions
+    from tinhso.eservices.forms import CleanDocument
+    from tinhso.eservices.models import Application
+
+    citizen = User.objects.filter(phone=DEMO_CITIZEN_PHONE).first()
+    if citizen is None:
+        return 0  # demo accounts are created only in debug mode
+    created = 0
+    for code, answers, submit in DEMO_APPLICATIONS:
+        procedure = Procedure.objects.filter(code=code).first()
+        if procedure is None or Application.objects.filter(applicant=citizen, procedure=procedure).exists():
+            continue
+        with transaction.atomic():
+            draft = actions.start_application(actor=citizen, procedure=procedure)
+            data = {**draft.form_data, "so_dinh_danh": "019090001234", "dia_chi": "Tổ 3, phường Phan Đình Phùng"}
+            actions.save_draft(actor=citizen, application=draft, form_data={**data, **answers})
+            if submit:
+                for doc in actions.missing_documents(draft):
+                    name = f"{doc['code']}.pdf"
+                    document = CleanDocument(name, name, "application/pdf", len(DEMO_PDF), DEMO_PDF)
+                    actions.attach_document(
+                        actor=citizen, application=draft, requirement=doc["code"], document=document
+                    )
+                actions.submit_application(actor=citizen, application=draft, idempotency_key=f"demo:{code}")
+        created += 1
+    return created

@@ -41,3 +41,17 @@ def test_the_command_is_a_demo_step(agencies):
     assert ("load_eservices_demo",) in DEMO_STEPS
     call_command("load_eservices_demo", verbosity=0)
     assert Procedure.objects.count() == 20
+
+
+def test_the_demo_citizen_gets_two_applications_and_a_draft_once(agencies):
+    from tinhso.core.testing import make_user
+    from tinhso.eservices.demo import DEMO_CITIZEN_PHONE, load_demo_applications
+    from tinhso.eservices.models import Application, Status
+
+    load_demo_catalogue()
+    assert load_demo_applications() == 0  # no demo accounts outside debug mode
+    citizen = make_user("Bùi Văn Dân", phone=DEMO_CITIZEN_PHONE)
+    assert load_demo_applications() == 3
+    assert load_demo_applications() == 0
+    statuses = sorted(Application.objects.filter(applicant=citizen).values_list("status", flat=True))
+    assert statuses == [Status.DRAFT, Status.REGISTERED, Status.REGISTERED]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tinhso.eservices.demo import load_demo_catalogue
+from tinhso.eservices.demo import load_demo_applications, load_demo_catalogue
 
 
 class Command(BaseCommand):
@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = load_demo_catalogue()
+        applications = load_demo_applications()
         self.stdout.write(
             f"Dịch vụ công: {created['sectors']} lĩnh vực, {created['procedures']} thủ tục, "
-            f"{created['versions']} phiên bản mới."
+            f"{created['versions']} phiên bản, {applications} hồ sơ mẫu mới."
         )
