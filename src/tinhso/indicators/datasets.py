@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from tinhso.core.models import AdminUnit
 from tinhso.indicators import periods
 from tinhso.indicators.models import DataSet, Submission
 from tinhso.indicators.periods import Period, PeriodType
@@ -59,9 +60,11 @@ def window(dataset: DataSet, period: Period) -> Window:
 
 def units_of(dataset: DataSet) -> list:
     """Return the units a data set reports for: its own list, or else its agency's unit."""
-    units = list(dataset.units.order_by("code"))
+    # Boundaries are large JSON: a form needs only the codes and names.
+    fields = ("id", "code", "name", "short_name")
+    units = list(dataset.units.only(*fields).order_by("code"))
     if not units and dataset.agency.unit_id:
-        units = [dataset.agency.unit]
+        units = list(AdminUnit.objects.filter(pk=dataset.agency.unit_id).only(*fields))
     return units
 
 
