@@ -14,7 +14,15 @@ class DashboardConfig(AppConfig):
         if ("load_dashboard_demo",) not in DEMO_STEPS:
             DEMO_STEPS.append(("load_dashboard_demo",))
 
+        from datetime import timedelta
+
         from django.db.models.signals import post_delete, post_save
+
+        from tinhso.core.schedule import recurring
+        from tinhso.dashboard import tasks
+
+        # Every four minutes, within the five the registered figures stay cached.
+        recurring("dashboard.refresh_figures", every=timedelta(minutes=4), task=tasks.refresh_figures)
 
         from tinhso.dashboard.figures import invalidate
         from tinhso.indicators.models import Target, Value

@@ -367,14 +367,41 @@ def _show_registry(figure, number: Decimal) -> str:
     return display.format_value(number, decimals=1, unit=unit)
 
 
-def _compute(key: str, start: dt.date, end: dt.date, unit: AdminUnit | None = None) -> Decimal | None:
+def _compute(
+    key: str, start: dt.date, end: dt.date, unit: AdminUnit | None = None, *, refresh: bool = False
+) -> Decimal | None:
     def run():
         value = FIGURES[key].compute(start=start, end=end, unit=unit, agency=None)
         return "none" if value is None else Decimal(str(value))
 
     unit_code = unit.code if unit else ""
-    result = _cached(f"fig:{key}:{start}:{end}:{unit_code}", run, ttl=REGISTRY_TTL, versioned=False)
+    name = f"fig:{key}:{start}:{end}:{unit_code}"
+    if refresh:
+        cache.set(f"dashboard:{name}:{get_language() or ''}", run(), REGISTRY_TTL)
+    result = _cached(name, run, ttl=REGISTRY_TTL, versioned=False)
     return None if result == "none" else result
+
+
+def refresh_registered(*, today: dt.date | None = None) -> int:
+    """Compute every registered figure's months the page shows and cache them; return how many were computed.
+
+    Run by the recurring job `dashboard.refresh_figures` (tasks.py), a little more often than the cache expires,
+    so that with a shared cache (Redis) no page request waits for a module's computation.
+    """
+    today = today or timezone.localdate()
+    month = periods.month(today.year, today.month)
+    months = [month]
+    for _i in range(REGISTRY_MONTHS - 1):
+        months.insert(0, _month_before(months[0]))
+    count = 0
+    for key in sorted(FIGURES):
+        for period in months:
+            _compute(key, period.start, min(period.end, today), refresh=True)
+            count += 1
+        last = _month_before(month)
+        _compute(key, last.start, last.end, refresh=True)
+        count += 1
+    return count
 
 
 def _month_before(period: Period) -> Period:

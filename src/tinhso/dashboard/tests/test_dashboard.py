@@ -363,3 +363,16 @@ def test_the_demo_thresholds_load_once_and_warn_about_the_ntm_target(client, dem
     assert load_dashboard_demo() == 0
     html = _get(client, province_leader, "dashboard:home").content.decode()
     assert "thấp hơn ngưỡng 95%. Mục tiêu giai đoạn 2020–2023: 95%." in html
+
+
+def test_the_job_computes_the_registered_figures_ahead_of_the_page(demo, registered_figure):
+    from tinhso.core.schedule import JOBS
+    from tinhso.dashboard import tasks
+
+    assert JOBS["dashboard.refresh_figures"].task is tasks.refresh_figures
+    computed = tasks.refresh_figures.call()
+    assert computed >= figures.REGISTRY_MONTHS + 1
+    calls = len(registered_figure)
+    figures.registry_tile("test.on_time")
+    figures.series("test.on_time")
+    assert len(registered_figure) == calls  # served from what the job computed
