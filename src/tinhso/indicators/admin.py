@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.admin import AuditedModelAdmin
 from tinhso.indicators import display
-from tinhso.indicators.models import Indicator, Target, Value, ValueRevision
+from tinhso.indicators.models import DataSet, DataSetIndicator, Indicator, Submission, Target, Value, ValueRevision
 
 
 @admin.register(Indicator)
@@ -72,3 +72,36 @@ class TargetAdmin(AuditedModelAdmin):
     search_fields = ["indicator__code", "indicator__name_vi", "basis"]
     autocomplete_fields = ["indicator", "unit"]
     list_select_related = ["indicator", "unit"]
+
+
+class DataSetIndicatorInline(admin.TabularInline):
+    model = DataSetIndicator
+    extra = 0
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(DataSet)
+class DataSetAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "agency", "period_type", "deadline_days", "is_active"]
+    list_filter = ["period_type", "is_active"]
+    search_fields = ["code", "name", "agency__name"]
+    autocomplete_fields = ["agency", "units"]
+    inlines = [DataSetIndicatorInline]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only: reports change only through the entry form and its actions, which audit every step."""
+
+    list_display = ["dataset", "period_start", "state", "due_on", "submitted_at", "approved_at"]
+    list_filter = ["state", "dataset"]
+    list_select_related = ["dataset"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

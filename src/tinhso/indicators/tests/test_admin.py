@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.urls import reverse
+
 from tinhso.core.models import AuditEntry
 from tinhso.indicators.models import Indicator, Target, Value
 
@@ -53,3 +55,13 @@ def test_a_target_added_in_the_admin_is_audited(client, admin_user, demo):
 def test_staff_without_admin_rights_are_kept_out(client, clerk, demo):
     client.force_login(clerk)
     assert client.get(ADMIN + "value/").status_code == 302
+
+
+def test_data_sets_are_edited_and_reports_only_read_in_the_admin(client, admin_user, dataset):
+    from tinhso.indicators import actions, periods
+
+    actions.open_submission(dataset=dataset, period=periods.month(2025, 3))
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:indicators_dataset_change", args=[dataset.pk])).status_code == 200
+    page = client.get(reverse("admin:indicators_submission_changelist"))
+    assert page.status_code == 200 and "Xây dựng hằng tháng" in page.text
