@@ -36,14 +36,15 @@ class QueueFilterForm(forms.Form):
         required=False,
     )
     step = forms.CharField(label=_("Bước"), required=False, max_length=40)
-    procedure = forms.ModelChoiceField(
-        label=_("Thủ tục"), queryset=Procedure.objects.none(), required=False, empty_label=_("Mọi thủ tục")
-    )
+    # Plain choices, not a ModelChoiceField: its queryset iterator costs a server-side cursor per page on PostgreSQL.
+    procedure = forms.TypedChoiceField(label=_("Thủ tục"), coerce=int, empty_value=None, required=False)
     q = forms.CharField(label=_("Tìm mã hồ sơ, người nộp"), required=False, max_length=100)
 
     def __init__(self, *args, procedures=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = procedures if procedures is not None else Procedure.objects.all()
+        procedures = procedures if procedures is not None else Procedure.objects.all()
+        choices = [(pk, f"{code} · {name}"[:90]) for pk, code, name in procedures.values_list("pk", "code", "name")]
+        self.fields["procedure"].choices = [("", _("Mọi thủ tục")), *choices]
 
     def value(self, name):
         """Return the cleaned value, or None when the filter is empty or invalid (never a 500 on bad input)."""

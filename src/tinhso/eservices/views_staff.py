@@ -81,7 +81,7 @@ def queue_rows(user, form: f.QueueFilterForm, now: dt.datetime):
         if status:
             rows = rows.filter(application__status=status)
         if form.value("procedure"):
-            rows = rows.filter(application__procedure=form.value("procedure"))
+            rows = rows.filter(application__procedure_id=form.value("procedure"))
         if form.value("step"):
             rows = rows.filter(code=form.value("step"))
         if due == "overdue":
@@ -99,7 +99,7 @@ def queue_rows(user, form: f.QueueFilterForm, now: dt.datetime):
     elif tab == "all":
         apps = apps.filter(status__in=(*OPEN_STATUSES, Status.DONE))
     if form.value("procedure"):
-        apps = apps.filter(procedure=form.value("procedure"))
+        apps = apps.filter(procedure_id=form.value("procedure"))
     if due == "overdue":
         apps = apps.filter(due_at__lt=now)
     elif due == "near":
@@ -115,7 +115,7 @@ def queue_rows(user, form: f.QueueFilterForm, now: dt.datetime):
 @require_GET
 @role_required(*STAFF_ROLES)
 def queue(request):
-    procedures = Procedure.objects.filter(is_active=True).only("pk", "code", "name")
+    procedures = Procedure.objects.filter(is_active=True).order_by("code")
     form = f.QueueFilterForm(request.GET or None, procedures=procedures)
     now = timezone.now()
     tab, rows = queue_rows(request.user, form, now)
