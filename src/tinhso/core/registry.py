@@ -1,7 +1,11 @@
-"""Explicit registries that modules fill from their AppConfig.ready(): home-page entries, health checks, figures."""
+"""Explicit registries that modules fill from their AppConfig.ready(): home-page entries, health checks, figures,
+private file stores."""
 
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -74,3 +78,21 @@ def register_figure(
     figure = Figure(key=key, label=label, unit=unit, compute=compute)
     FIGURES[key] = figure
     return figure
+
+
+# Directories of private files kept outside MEDIA_ROOT (name -> callable returning the root, read at each use).
+# `tinhso backup` archives each one as its own section private/<name>/… and `tinhso restore` puts it back.
+PRIVATE_STORES: dict[str, Callable[[], Path | str]] = {}
+_STORE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def register_private_store(name: str, root: Callable[[], Path | str]) -> None:
+    """Register (or replace) a private file store that backups must include; `name` is a lowercase slug."""
+    if not _STORE_NAME.match(name):
+        raise ValueError(f"private store name must be a lowercase slug: {name!r}")
+    PRIVATE_STORES[name] = root
+
+
+def private_stores() -> dict[str, Path]:
+    """Return the registered private stores as {name: absolute root}."""
+    return {name: Path(os.path.abspath(root())) for name, root in sorted(PRIVATE_STORES.items())}
