@@ -24,6 +24,12 @@ class EservicesConfig(AppConfig):
             )
         )
 
+        # --- Backups (core.backup): the private document store is archived and restored with the database. ---
+        from tinhso.core.registry import register_private_store
+        from tinhso.eservices.models import private_storage
+
+        register_private_store("eservices", lambda: private_storage().location)
+
         # --- Processing side (processing.py, indicators766.py): begin. Add lines only inside this block. ---
         from datetime import timedelta
 
