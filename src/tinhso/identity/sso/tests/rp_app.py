@@ -22,13 +22,15 @@ def _base(request) -> str:
 
 
 def _session(request) -> OAuth2Session:
-    return OAuth2Session(
+    session = OAuth2Session(
         CONFIG["client_id"],
         CONFIG["client_secret"],
         scope="openid profile",
         redirect_uri=_base(request) + "/ung-dung-thu/ve/",
         code_challenge_method="S256",
     )
+    session.headers["Connection"] = "close"  # no kept-alive connection into the live server after the test
+    return session
 
 
 def _metadata(request) -> dict:

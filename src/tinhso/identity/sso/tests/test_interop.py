@@ -65,6 +65,8 @@ def test_authlib_signs_in_validates_the_id_token_and_logs_out(live):
         redirect_uri=REDIRECT,
         code_challenge_method="S256",
     )
+    # No kept-alive connection may outlive the test: the live server's thread would serve it in the next one.
+    session.headers["Connection"] = "close"
     verifier = "v" * 20 + "interop-authlib-code-verifier-0123456789"
     # Authlib keeps the state and checks it again in fetch_token().
     url, _state = session.create_authorization_url(
