@@ -2,6 +2,7 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,10 +85,11 @@ def entry_form(request, code, period):
         action = request.POST.get("action", "")
         try:
             if action in ("save", "submit"):
-                submission = submission or actions.open_submission(dataset=dataset, period=period)
-                actions.save_entries(
-                    submission=submission, data=request.POST, actor=request.user, final=action == "submit"
-                )
+                with transaction.atomic():  # a refused first draft leaves no empty report behind
+                    submission = submission or actions.open_submission(dataset=dataset, period=period)
+                    actions.save_entries(
+                        submission=submission, data=request.POST, actor=request.user, final=action == "submit"
+                    )
             elif action == "approve" and submission:
                 actions.approve_submission(submission=submission, actor=request.user)
             elif action == "return" and submission:
