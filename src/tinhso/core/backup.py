@@ -1,11 +1,17 @@
 """Back up and restore the database and the uploaded files as one .tar.gz archive.
 
-Archive layout (format 1), in this order:
+Archive layout (format 2), in this order:
 
     database.sqlite3 | database.pgdump   the database: an SQLite online-backup copy, or `pg_dump --format=custom`
     media/<path>                         every regular file under MEDIA_ROOT
+    private/<store>/<path>               every regular file of each private store registered with
+                                         tinhso.core.registry.register_private_store (files kept outside
+                                         MEDIA_ROOT, e.g. the applicants' documents of e-services)
     manifest.json                        written last: versions, time, database vendor, applied migrations,
-                                         and the SHA-256 and size of every other member
+                                         file counts per section, and the SHA-256 and size of every other member
+
+Format 1 is format 2 without the private section; such archives still restore, leaving the private stores as
+they are. Private files are extracted owner-only (0600 files, 0700 directories) and stay so once restored.
 
 The manifest comes last so each checksum is taken from the very bytes that went into the archive, even when
 a file changes while the backup runs. A restore extracts into a private directory next to MEDIA_ROOT, checks
@@ -38,9 +44,12 @@ from django.utils.translation import gettext as _
 
 import tinhso
 
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = {1, 2}  # format 1: no private section
 MANIFEST = "manifest.json"
 MEDIA_PREFIX = "media/"
+PRIVATE_PREFIX = "private/"
+PRIVATE_FILE_MODE, PRIVATE_DIR_MODE = 0o600, 0o700
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 ARCHIVE_NAME = re.compile(r"^tinhso-\d{8}-\d{6}\.tar\.gz$")
 CHUNK = 1024 * 1024
@@ -216,9 +225,11 @@ class _HashingReader:
         return data
 
 
-def _add_file(tar: tarfile.TarFile, path: Path, arcname: str) -> dict[str, Any]:
+def _add_file(tar: tarfile.TarFile, path: Path, arcname: str, *, mode: int | None = None) -> dict[str, Any]:
     with path.open("rb") as file:
         info = tar.gettarinfo(arcname=arcname, fileobj=file)
+        if mode is not None:
+            info.mode = mode
         info.uid = info.gid = 0
         info.uname = info.gname = ""
         reader = _HashingReader(file)
@@ -269,10 +280,13 @@ def create_backup(
     db: dict[str, Any],
     media_root: Path,
     destination: Path,
+    private_roots: dict[str, Path] | None = None,
     progress: Progress = _quiet,
     verbose: bool = False,
 ) -> dict[str, Any]:
-    """Write the database and MEDIA_ROOT into the archive `destination` and return its manifest.
+    """Write the database, MEDIA_ROOT and the private stores into the archive `destination`; return its manifest.
+
+    `private_roots` maps each private store's name to its directory (see tinhso.core.registry.private_stores).
 
     The archive appears under its final name only when complete, readable by its owner alone
     (it holds personal data).
@@ -291,6 +305,10 @@ def create_backup(
 
         media = _media_files(media_root)
         progress(_("Đang đóng gói %(count)s tệp tải lên…") % {"count": f"{len(media):,}".replace(",", ".")})
+        private = {name: _media_files(Path(root)) for name, root in sorted((private_roots or {}).items())}
+        for name, found in private.items():
+            count = f"{len(found):,}".replace(",", ".")
+            progress(_("Kho tệp riêng %(name)s: %(count)s tệp.") % {"name": name, "count": count})
         files: dict[str, dict[str, Any]] = {}
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
@@ -300,6 +318,15 @@ def create_backup(
                     files[MEDIA_PREFIX + relative] = _add_file(tar, path, MEDIA_PREFIX + relative)
                     if number % 1000 == 0:
                         progress(_("  … %(done)s/%(total)s tệp") % {"done": number, "total": len(media)})
+                private_summary = {}
+                for name, found in private.items():
+                    prefix = f"{PRIVATE_PREFIX}{name}/"
+                    for path, relative in found:
+                        files[prefix + relative] = _add_file(tar, path, prefix + relative, mode=PRIVATE_FILE_MODE)
+                    private_summary[name] = {
+                        "files": len(found),
+                        "bytes": sum(files[prefix + r]["size"] for _p, r in found),
+                    }
                 manifest = {
                     "format": FORMAT,
                     "application": "tinhso",
@@ -311,6 +338,7 @@ def create_backup(
                     | {k: v for k, v in database.items() if k != "migrations"},
                     "migrations": database["migrations"],
                     "media": {"files": len(media), "bytes": sum(files[MEDIA_PREFIX + r]["size"] for _p, r in media)},
+                    "private": private_summary,
                     "files": files,
                 }
                 data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
@@ -338,9 +366,29 @@ def prune_backups(directory: Path, *, keep: int) -> list[Path]:
 
 def _safe_member_path(work: Path, name: str) -> Path:
     pure = PurePosixPath(name)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+    if (
+        pure.is_absolute()
+        or ".." in pure.parts
+        or not pure.parts
+        # private/<store>/<path>: a store name that is a plain slug, and a file inside it
+        or (pure.parts[0] == PRIVATE_PREFIX.rstrip("/") and (len(pure.parts) < 3 or not _STORE.match(pure.parts[1])))
+    ):
         raise BackupError(_("Tệp sao lưu chứa đường dẫn không hợp lệ: %(name)s") % {"name": name})
     return work.joinpath(*pure.parts)
+
+
+_STORE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _private_open(target: Path) -> Any:
+    """Create `target` and its missing parents owner-only (a private file is never readable by others)."""
+    missing = [p for p in reversed(target.parents) if not p.exists()]
+    for folder in missing:
+        folder.mkdir(mode=PRIVATE_DIR_MODE)
+        os.chmod(folder, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)
+    return os.fdopen(descriptor, "wb")
 
 
 def read_archive(archive: Path, work: Path, *, progress: Progress = _quiet) -> dict[str, Any]:
@@ -357,11 +405,13 @@ def read_archive(archive: Path, work: Path, *, progress: Progress = _quiet) -> d
                 if not member.isfile():
                     raise BackupError(_("Tệp sao lưu chứa mục không phải tệp thường: %(name)s") % {"name": member.name})
                 target = _safe_member_path(work, member.name)
-                target.parent.mkdir(parents=True, exist_ok=True)
+                private = member.name.startswith(PRIVATE_PREFIX)
+                if not private:
+                    target.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(member)
                 assert source is not None
                 sha256, size = hashlib.sha256(), 0
-                with target.open("wb") as out:
+                with _private_open(target) if private else target.open("wb") as out:
                     while data := source.read(CHUNK):
                         sha256.update(data)
                         size += len(data)
@@ -374,7 +424,7 @@ def read_archive(archive: Path, work: Path, *, progress: Progress = _quiet) -> d
         manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BackupError(_("Tệp sao lưu không có manifest.json hợp lệ.")) from exc
-    if manifest.get("application") != "tinhso" or manifest.get("format") != FORMAT:
+    if manifest.get("application") != "tinhso" or manifest.get("format") not in READABLE_FORMATS:
         raise BackupError(
             _("Không nhận ra định dạng tệp sao lưu (format %(format)s).") % {"format": manifest.get("format")}
         )
@@ -451,22 +501,56 @@ def _replace_media(new: Path, media_root: Path, parked: Path) -> None:
         raise
 
 
+def _replace_private(new: Path, root: Path) -> None:
+    """Swap a private store's contents for the restored ones, through an owner-only directory beside it."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    if not root.exists():
+        root.mkdir(mode=PRIVATE_DIR_MODE)
+    if root.stat().st_mode & 0o077:
+        os.chmod(root, PRIVATE_DIR_MODE)
+    # The files move in by rename when `new` sits on the same file system; otherwise they are copied into the
+    # owner-only staging directory beside the store first, so the swap itself is a rename.
+    with tempfile.TemporaryDirectory(dir=root.parent, prefix=f".tinhso-restore-{root.name}-") as folder:
+        staged = Path(folder) / "restored"
+        if new.is_dir():
+            shutil.move(new, staged)
+        else:
+            staged.mkdir(mode=PRIVATE_DIR_MODE)
+        _make_private(staged)
+        _replace_media(staged, root, Path(folder) / "previous")
+
+
+def _make_private(folder: Path) -> None:
+    """Make every directory under `folder` 0700 and every file 0600 (its own mode included)."""
+    os.chmod(folder, PRIVATE_DIR_MODE)
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(Path(parent) / name, PRIVATE_DIR_MODE, follow_symlinks=False)
+        for name in files:
+            os.chmod(Path(parent) / name, PRIVATE_FILE_MODE, follow_symlinks=False)
+
+
 def restore_backup(
     *,
     archive: Path,
     db: dict[str, Any],
     media_root: Path,
+    private_roots: dict[str, Path] | None = None,
     force: bool = False,
     check_only: bool = False,
     progress: Progress = _quiet,
     verbose: bool = False,
 ) -> dict[str, Any]:
-    """Check `archive`, then put its database and files in place of `db` and `media_root`; return the manifest.
+    """Check `archive`, then put its database and files in place of `db`, `media_root` and the private stores
+    `private_roots` ({name: directory}); return the manifest.
 
-    Refuses, before changing anything: a damaged archive, one from another database vendor, and unless
-    `force`, a target database that already has tables, a non-empty MEDIA_ROOT, or an archive made by
-    newer code (migrations this code does not know).
+    Refuses, before changing anything: a damaged archive, one from another database vendor, one holding a
+    private store this installation does not have, and unless `force`, a target database that already has
+    tables, a non-empty MEDIA_ROOT or private store, or an archive made by newer code (migrations this code
+    does not know). A private store the archive has no section for (an archive from before that store) is
+    left as it is.
     """
+    private_roots = {name: Path(root) for name, root in (private_roots or {}).items()}
     vendor = vendor_of(db)
     # Extract next to MEDIA_ROOT so the files move in by rename; a mere check extracts next to the archive.
     scratch = archive.resolve().parent if check_only else media_root.parent
@@ -496,15 +580,28 @@ def restore_backup(
                 )
                 % {"names": names}
             )
+        archived_private = manifest.get("private", {})
+        foreign = sorted(set(archived_private) - set(private_roots))
+        if foreign:
+            raise BackupError(
+                _(
+                    "Tệp sao lưu có kho tệp riêng mà bản cài đặt này không có: %(names)s. Không khôi phục gì; "
+                    "hãy cài đúng phiên bản có các phân hệ đó trước."
+                )
+                % {"names": ", ".join(foreign)}
+            )
+        restored_private = {name: root for name, root in private_roots.items() if name in archived_private}
         tables = table_count(db)
         media_count = len(_media_files(media_root))
-        if (tables or media_count) and not force:
+        private_count = sum(len(_media_files(root)) for root in restored_private.values())
+        if (tables or media_count or private_count) and not force:
             raise BackupError(
                 _(
                     "Nơi khôi phục đang có dữ liệu (%(tables)s bảng trong cơ sở dữ liệu, %(files)s tệp trong "
-                    "MEDIA_ROOT). Khôi phục sẽ ghi đè tất cả; dùng --force nếu đúng là muốn vậy."
+                    "MEDIA_ROOT, %(private)s tệp trong kho tệp riêng). Khôi phục sẽ ghi đè tất cả; dùng --force "
+                    "nếu đúng là muốn vậy."
                 )
-                % {"tables": tables, "files": media_count}
+                % {"tables": tables, "files": media_count, "private": private_count}
             )
 
         dump = work / DUMP_NAMES[vendor]
@@ -518,4 +615,15 @@ def restore_backup(
             % {"count": manifest["media"]["files"], "path": media_root}
         )
         _replace_media(work / "media", media_root, Path(folder) / "previous")
+        for name, root in restored_private.items():
+            progress(
+                _("Đang khôi phục %(count)s tệp của kho tệp riêng %(name)s vào %(path)s…")
+                % {"count": archived_private[name]["files"], "name": name, "path": root}
+            )
+            _replace_private(work / "private" / name, root)
+        for name in sorted(set(private_roots) - set(archived_private)):
+            progress(
+                _("Tệp sao lưu không có kho tệp riêng %(name)s (bản sao lưu cũ): giữ nguyên %(path)s.")
+                % {"name": name, "path": private_roots[name]}
+            )
     return manifest

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import os
 import secrets
 import tarfile
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tinhso.core import backup
+from tinhso.core import backup, registry
 from tinhso.core.audit import record
 from tinhso.core.models import Agency, AuditEntry, User
 from tinhso.core.testing import make_agency, make_user
@@ -21,7 +22,18 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the backup reads committ
 only_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite run only")
 only_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL run only")
 
+# As the apps registered them, before the autouse fixture below swaps in a stand-in.
+REGISTERED_STORES = dict(registry.PRIVATE_STORES)
+
 LETTER = "Tờ trình số 12/TTr-UBND về việc sắp xếp đơn vị hành chính.\n".encode()
+
+
+@pytest.fixture(autouse=True)
+def private_store(monkeypatch, tmp_path) -> Path:
+    """One private store under tmp_path in place of the registered ones, which a restore would overwrite."""
+    root = tmp_path / "private" / "hoso"
+    monkeypatch.setattr(registry, "PRIVATE_STORES", {"hoso": lambda: root})
+    return root
 
 
 @pytest.fixture
@@ -193,3 +205,157 @@ def test_it_restores_postgresql_into_a_fresh_database_with_the_audit_trigger(arc
     finally:
         with psycopg.connect(**admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+# --- Private stores (files kept outside MEDIA_ROOT, e.g. the applicants' documents of e-services) -------------
+
+PASSPORT = "Giấy khai sinh của Nguyễn Văn An".encode() + bytes(range(256))
+
+
+def private_modes(root: Path) -> set[int]:
+    modes = {root.stat().st_mode & 0o777}
+    for parent, dirs, files in os.walk(root):
+        modes |= {(Path(parent) / name).stat().st_mode & 0o777 for name in dirs + files}
+    return modes
+
+
+def test_the_eservices_document_store_is_registered_where_its_setting_says(settings, tmp_path):
+    settings.ESERVICES_PRIVATE_ROOT = tmp_path / "eservices-private"
+    assert Path(REGISTERED_STORES["eservices"]()) == tmp_path / "eservices-private"
+
+
+@pytest.fixture
+def private_document(private_store) -> Path:
+    folder = private_store / "eservices" / "2026" / "11" / "42"
+    folder.mkdir(parents=True)
+    path = folder / "giấy khai sinh.pdf"
+    path.write_bytes(PASSPORT)
+    path.chmod(0o640)
+    return path
+
+
+def test_a_private_document_comes_back_byte_for_byte_and_owner_only(private_document, private_store, archive):
+    manifest = read_manifest(archive)
+    name = "private/hoso/eservices/2026/11/42/giấy khai sinh.pdf"
+    assert manifest["files"][name] == {"sha256": hashlib.sha256(PASSPORT).hexdigest(), "size": len(PASSPORT)}
+    assert manifest["private"] == {"hoso": {"files": 1, "bytes": len(PASSPORT)}}
+    with tarfile.open(archive, "r:gz") as tar:
+        assert tar.getmember(name).mode == 0o600
+
+    private_document.write_bytes(b"ghi de")
+    (private_store / "la.pdf").write_bytes(b"sinh ra sau khi sao luu")
+    call_command("restore", str(archive), "--force", verbosity=0)
+
+    assert private_document.read_bytes() == PASSPORT
+    assert not (private_store / "la.pdf").exists()
+    assert private_document.stat().st_mode & 0o777 == 0o600
+    assert private_modes(private_store) <= {0o600, 0o700}
+    assert not list(private_store.parent.glob(".tinhso-restore-*"))  # the staging directory is gone
+
+
+def test_a_private_store_restores_into_an_empty_installation(private_document, archive, media, tmp_path):
+    target = tmp_path / "elsewhere" / "private"
+    backup.restore_backup(
+        archive=archive,
+        db=connection.settings_dict,
+        media_root=media,
+        private_roots={"hoso": target},
+        force=True,
+    )
+    restored = target / "eservices" / "2026" / "11" / "42" / "giấy khai sinh.pdf"
+    assert restored.read_bytes() == PASSPORT
+    assert private_modes(target) <= {0o600, 0o700}
+
+
+def test_a_non_empty_private_store_needs_force(private_document, archive, media):
+    with pytest.raises(backup.BackupError, match="1 tệp trong kho tệp riêng"):
+        backup.restore_backup(
+            archive=archive,
+            db={**connection.settings_dict},
+            media_root=media.parent / "empty-media",
+            private_roots=registry.private_stores(),
+        )
+    assert private_document.read_bytes() == PASSPORT
+
+
+def test_an_archive_from_before_private_stores_still_restores_and_leaves_them_alone(
+    private_document, archive, media, tmp_path
+):
+    def drop_private(manifest):
+        manifest["format"] = 1
+        del manifest["private"]
+        for name in [n for n in manifest["files"] if n.startswith("private/")]:
+            del manifest["files"][name]
+
+    old = tmp_path / "format-1.tar.gz"
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(old, "w:gz") as target:
+        for member in source:
+            data = source.extractfile(member).read()
+            if member.name.startswith("private/"):
+                continue
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                drop_private(manifest)
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    Agency.objects.filter(code="SXD").update(name="Tên đã bị sửa")
+    (media / "ho-so" / "2025" / "tờ trình.txt").write_text("ghi đè")
+
+    call_command("restore", str(old), "--force", verbosity=0)
+
+    assert Agency.objects.get(code="SXD").name == "Sở Xây dựng"
+    assert (media / "ho-so" / "2025" / "tờ trình.txt").read_bytes() == LETTER
+    assert private_document.read_bytes() == PASSPORT  # not in the archive: left as it was
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        "private/hoso/../../../thoat-ra.txt",
+        "private/../thoat-ra.txt",
+        "/thoat-ra.txt",
+        "private/thoat-ra.txt",  # no store name
+        "private/Hồ Sơ/thoat-ra.txt",  # not a store name
+    ],
+)
+def test_a_malicious_private_member_path_is_refused_before_anything_changes(
+    private_document, archive, tmp_path, member
+):
+    evil = tmp_path / "evil.tar.gz"
+    payload = b"khong duoc ghi"
+
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["files"][member] = {"sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload)}
+        return json.dumps(manifest).encode()
+
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(evil, "w:gz") as target:
+        for info in source:
+            data = change(info.name, source.extractfile(info).read())
+            if info.name == "manifest.json":
+                extra = tarfile.TarInfo(member)
+                extra.size = len(payload)
+                target.addfile(extra, io.BytesIO(payload))
+            info.size = len(data)
+            target.addfile(info, io.BytesIO(data))
+    Agency.objects.filter(code="SXD").update(name="Tên mới")
+    private_document.write_bytes(b"sau sao luu")
+
+    with pytest.raises(CommandError, match="đường dẫn không hợp lệ"):
+        call_command("restore", str(evil), "--force", verbosity=0)
+
+    assert Agency.objects.get(code="SXD").name == "Tên mới"
+    assert private_document.read_bytes() == b"sau sao luu"
+    assert not list(tmp_path.rglob("thoat-ra.txt"))
+    assert not Path("/thoat-ra.txt").exists()
+
+
+def test_an_archive_with_a_store_this_installation_lacks_is_refused(private_document, archive, monkeypatch):
+    monkeypatch.setattr(registry, "PRIVATE_STORES", {})
+    Agency.objects.filter(code="SXD").update(name="Tên mới")
+    with pytest.raises(CommandError, match="kho tệp riêng mà bản cài đặt này không có: hoso"):
+        call_command("restore", str(archive), "--force", verbosity=0)
+    assert Agency.objects.get(code="SXD").name == "Tên mới"

@@ -8,6 +8,7 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 from tinhso.core.backup import BackupError, archive_name, create_backup, prune_backups
+from tinhso.core.registry import private_stores
 
 
 class Command(BaseCommand):
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             create_backup(
                 db=connections[database].settings_dict,
                 media_root=Path(settings.MEDIA_ROOT),
+                private_roots=private_stores(),
                 destination=target.resolve(),
                 progress=self.stdout.write if verbosity >= 1 else lambda message: None,
                 verbose=verbosity >= 2,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core.backup import BackupError, code_migrations, restore_backup
+from tinhso.core.registry import private_stores
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 archive=Path(archive),
                 db=connection.settings_dict,
                 media_root=Path(settings.MEDIA_ROOT),
+                private_roots=private_stores(),
                 force=force,
                 check_only=check,
                 progress=self.stdout.write if verbosity >= 1 else lambda message: None,
