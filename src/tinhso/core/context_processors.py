@@ -6,9 +6,12 @@ from tinhso.core.models import Role
 
 def platform(request):
     user = getattr(request, "user", None)
+    roles = permissions.roles(user) if user and user.is_authenticated else set()
     return {
         "PLATFORM_NAME": "Tỉnh số",
         "PROVINCE_NAME": getattr(settings, "PROVINCE_NAME", "Thái Nguyên"),
         "is_staff_member": bool(user and permissions.is_staff_member(user)),
-        "is_operator": bool(user and permissions.roles(user) & {Role.OPERATOR, *permissions.PROVINCE_WIDE_ROLES}),
+        "is_operator": bool(roles & {Role.OPERATOR, *permissions.PROVINCE_WIDE_ROLES}),
+        # The operations dashboard is for leaders (tinhso.dashboard.views.leaders_only).
+        "is_leader": bool(roles & {Role.LEADER, *permissions.PROVINCE_WIDE_ROLES}),
     }

@@ -271,3 +271,23 @@ def test_logout_refuses_a_get_so_a_link_cannot_sign_someone_out(client, citizen)
     client.force_login(citizen)
     assert client.get(reverse("logout")).status_code == 405
     assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "shown", "hidden"),
+    [
+        ("citizen", [], ["/dich-vu-cong/xu-ly/", "/dieu-hanh/", "/phan-anh/xu-ly/"]),
+        ("clerk", ["/dich-vu-cong/xu-ly/"], ["/dieu-hanh/"]),
+        ("leader", ["/dich-vu-cong/xu-ly/", "/dieu-hanh/"], []),
+    ],
+)
+def test_the_navigation_offers_each_role_its_workspaces(client, request, persona, shown, hidden):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    nav = client.get(reverse("home")).content.decode().split('class="site-nav"')[1].split("</nav>")[0]
+    assert reverse("identity:profile") in nav
+    for url in shown:
+        assert f'href="{url}"' in nav
+    for url in hidden:
+        assert f'href="{url}"' not in nav
