@@ -123,7 +123,7 @@ def entry_form(request, code, period):
         "events": submission.events.select_related("actor") if submission else [],
         "jobs": dataset.imports.filter(created_by=request.user)[:3] if may_enter else [],
     }
-    return render(request, "indicators/entry_form.html", context, status=400 if error else 200)
+    return render(request, "indicators/entry_form.html", context)
 
 
 def _rows(cells):
