@@ -363,6 +363,7 @@ def add_attachment(
         is_public=kind == Attachment.Kind.PHOTO if is_public is None else is_public,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
+    # Nothing is published at upload: staff review it when they answer the case or approve it (approve_attachment).
     attachment.file.save(cleaned.name, cleaned.content, save=False)
     attachment.save()
     return attachment
@@ -616,8 +617,19 @@ def answer_report(*, report: Report, actor, answer: str) -> Report:
     report.answered_at = timezone.now()
     report.answered_by = actor
     _save(report, "status", "public_answer", "answered_at", "answered_by")
+    # Answering is the review: the files staff did not hide are published with the answer.
+    reviewed = report.attachments.filter(is_public=True, published=False)
+    published = list(reviewed.values_list("pk", flat=True))
+    if published:
+        reviewed.update(published=True, reviewed_at=report.answered_at)
     event = _event(report, Event.Kind.ANSWERED, actor=actor, public=True, old_status=old, text=report.public_answer)
-    audit.record(actor=actor, action="feedback.answer", obj=report, changes={"status": [old, report.status]})
+    audit.record(
+        actor=actor,
+        action="feedback.answer",
+        obj=report,
+        changes={"status": [old, report.status]},
+        extra={"published_attachments": published} if published else None,
+    )
     _tell_followers(
         report,
         event,
@@ -732,9 +744,15 @@ def share_report(*, report: Report, actor, agency: Agency) -> ReportShare:
 
 @transaction.atomic
 def attach_file(*, report: Report, actor, upload: UploadedFile, kind: str, is_public: bool = False) -> Attachment:
-    """Add a staff member's photo or document to the case, noted on the internal timeline."""
+    """Add a staff member's photo or document to the case, noted on the internal timeline.
+
+    A file the staff member marks public is reviewed by them: it is published at once.
+    """
     _require_staff(actor, report)
     attachment = add_attachment(report=report, upload=upload, kind=kind, actor=actor, is_public=is_public)
+    if is_public:
+        attachment.published, attachment.reviewed_at = True, timezone.now()
+        attachment.save(update_fields=["published", "reviewed_at"])
     _event(report, Event.Kind.ATTACHMENT, actor=actor, data={"attachment": attachment.pk, "kind": kind})
     audit.record(actor=actor, action="feedback.attach", obj=report, extra={"attachment": attachment.pk, "kind": kind})
     return attachment
@@ -742,17 +760,50 @@ def attach_file(*, report: Report, actor, upload: UploadedFile, kind: str, is_pu
 
 @transaction.atomic
 def set_attachment_public(*, attachment: Attachment, actor, is_public: bool) -> Attachment:
-    """Show or hide a file on the public pages (a face or a number plate in a photo, say)."""
+    """Show or hide a file on the public pages (a face or a number plate in a photo, say).
+
+    Showing a file is a staff review: it is published at once, even before the answer.
+    """
     attachment = Attachment.objects.select_for_update().select_related("report").get(pk=attachment.pk)
     _require_staff(actor, attachment.report)
+    changes = {}
     if attachment.is_public != is_public:
+        changes["is_public"] = [attachment.is_public, is_public]
         attachment.is_public = is_public
-        attachment.save(update_fields=["is_public"])
+    if is_public and not attachment.published:
+        changes["published"] = [False, True]
+        attachment.published, attachment.reviewed_at = True, timezone.now()
+    if changes:
+        attachment.save(update_fields=["is_public", "published", "reviewed_at"])
         audit.record(
             actor=actor,
             action="feedback.attachment.visibility",
             obj=attachment.report,
-            changes={"is_public": [not is_public, is_public]},
+            changes=changes,
+            extra={"attachment": attachment.pk},
+        )
+    return attachment
+
+
+@transaction.atomic
+def approve_attachment(*, attachment: Attachment, actor) -> Attachment:
+    """Approve a file for publication before the answer: staff checked it shows no face, plate or personal data.
+
+    Only staff of the case's agency (or of an agency it is shared with) may approve; the approval is audited.
+    A hidden file must be shown again (set_attachment_public) rather than approved.
+    """
+    attachment = Attachment.objects.select_for_update().select_related("report").get(pk=attachment.pk)
+    _require_staff(actor, attachment.report)
+    if not attachment.is_public:
+        raise ValidationError(_("Tệp đang bị ẩn; hãy hiện công khai nếu muốn đăng."), code="hidden")
+    if not attachment.published:
+        attachment.published, attachment.reviewed_at = True, timezone.now()
+        attachment.save(update_fields=["published", "reviewed_at"])
+        audit.record(
+            actor=actor,
+            action="feedback.attachment.approve",
+            obj=attachment.report,
+            changes={"published": [False, True]},
             extra={"attachment": attachment.pk},
         )
     return attachment

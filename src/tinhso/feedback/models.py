@@ -400,8 +400,19 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"feedback/{stamp:%Y/%m}/{instance.report.code}/{filename}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def shown(self):
+        """The files anyone may see: not hidden and reviewed by staff (see Attachment.published)."""
+        return self.filter(is_public=True, published=True)
+
+
 class Attachment(models.Model):
-    """A photo, call recording or document attached to a case."""
+    """A photo, call recording or document attached to a case.
+
+    A file is shown on public surfaces only when it is both public (not hidden by staff) and published: a
+    citizen's photo waits for review until staff answer the case (or approve the photo earlier), so a face or a
+    number plate is never public before a staff member has looked at it.
+    """
 
     class Kind(models.TextChoices):
         PHOTO = "photo", _("Ảnh")
@@ -414,10 +425,14 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
     is_public = models.BooleanField(_("công khai"), default=True)
+    published = models.BooleanField(_("đã duyệt công khai"), default=False)
+    reviewed_at = models.DateTimeField(_("thời điểm duyệt"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tệp đính kèm")
@@ -426,6 +441,15 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+    @property
+    def is_shown(self) -> bool:
+        """Whether anyone may see the file (on a public case): not hidden and reviewed by staff."""
+        return self.is_public and self.published
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.is_public and not self.published
 
 
 class Follower(models.Model):

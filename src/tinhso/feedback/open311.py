@@ -745,7 +745,8 @@ def _rows(cases, *, extensions: bool = False) -> list[CaseRow]:
     by_id = {row["id"]: CaseRow(row) for row in rows}
     # The photos and steps of exactly these cases: `cases` again as a subquery, not a list of 1,000 ids.
     ids = cases.values("pk")
-    photos = Attachment.objects.filter(report__in=ids, kind=Attachment.Kind.PHOTO, is_public=True)
+    # Only a photo staff reviewed (with the answer, or approved earlier) and did not hide.
+    photos = Attachment.objects.shown().filter(report__in=ids, kind=Attachment.Kind.PHOTO)
     for photo in photos.order_by("created_at", "id").only("id", "report_id", "file"):
         by_id[photo.report_id].public_photos.append(photo)
     if extensions:

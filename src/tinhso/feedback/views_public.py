@@ -286,13 +286,19 @@ def _public_report(code: str) -> Report:
     )
 
 
-def _may_see_file(user, attachment: Attachment) -> bool:
+def _filed_here(request, report: Report) -> bool:
+    """Whether this browser filed the case (anonymously or not): its session keeps the codes it filed."""
+    return report.code in request.session.get(SESSION_CODES, [])
+
+
+def _may_see_file(request, attachment: Attachment) -> bool:
+    """Anyone sees a public case's reviewed, not hidden file; the reporter and the case's staff see all of them."""
     report = attachment.report
-    if attachment.is_public and report.is_public:
+    if attachment.is_shown and report.is_public:
         return True
-    if _is_reporter(user, report):
+    if _is_reporter(request.user, report) or _filed_here(request, report):
         return True
-    return Role.OPERATOR in permissions.roles(user) or permissions.can_act_on(user, report)
+    return Role.OPERATOR in permissions.roles(request.user) or permissions.can_act_on(request.user, report)
 
 
 @require_GET
@@ -310,12 +316,13 @@ def _render_track(request, report: Report, *, key: str = "", rating_form=None, s
     photos = [
         a
         for a in report.attachments.filter(kind=Attachment.Kind.PHOTO).select_related("report")
-        if _may_see_file(request.user, a)
+        if _may_see_file(request, a)
     ]
     context = {
         "report": report,
         "events": report.events.filter(is_public=True),
         "photos": photos,
+        "photos_pending": any(not a.is_shown for a in photos),
         "is_reporter": is_reporter,
         "can_rate": can_rate,
         "rating_form": rating_form or (RatingForm(initial={"k": key}) if can_rate else None),
@@ -396,7 +403,7 @@ def my_reports(request):
 def attachment(request, pk: int):
     """Serve a file of a case: public photos to anyone, the rest to the reporter and the case's staff."""
     item = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
-    if not _may_see_file(request.user, item):
+    if not _may_see_file(request, item):
         raise Http404  # a hidden file looks like a missing one
     extension = item.file.name.rsplit(".", 1)[-1] if "." in item.file.name else "bin"
     try:
@@ -409,6 +416,6 @@ def attachment(request, pk: int):
         as_attachment=not item.content_type.startswith("image/"),
         filename=f"{item.report.code}-{item.pk}.{extension}",
     )
-    public = item.is_public and item.report.is_public
+    public = item.is_shown and item.report.is_public
     response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     return response

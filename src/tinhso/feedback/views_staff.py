@@ -369,6 +369,14 @@ def _run_visibility(request, report, data) -> str:
     return _("Tệp đã được hiện công khai.") if data["public"] else _("Tệp đã được ẩn khỏi trang công khai.")
 
 
+def _run_approve(request, report, data) -> str:
+    attachment = report.attachments.filter(pk=data["attachment"]).first()
+    if attachment is None:
+        raise ValidationError(_("Không tìm thấy tệp đính kèm."))
+    actions.approve_attachment(attachment=attachment, actor=request.user)
+    return _("Đã duyệt công khai tệp.")
+
+
 def _run_public_text(request, report, data) -> str:
     actions.edit_public_text(report=report, actor=request.user, text=data["text"])
     return _("Đã lưu nội dung công khai.")
@@ -417,11 +425,13 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "dong": CaseAction(gettext_lazy("Đóng phản ánh"), f.ConfirmForm, _run_close, (Report.Status.ANSWERED,)),
     "noi-dung-cong-khai": CaseAction(gettext_lazy("Nội dung công khai"), f.PublicTextForm, _run_public_text),
     "an-hien-tep": CaseAction(gettext_lazy("Ẩn/hiện tệp"), f.AttachmentVisibilityForm, _run_visibility),
+    # The same form (the file's id); `public` is sent as 1 and not read: approving always publishes.
+    "duyet-anh": CaseAction(gettext_lazy("Duyệt công khai tệp"), f.AttachmentVisibilityForm, _run_approve),
     "dinh-kem": CaseAction(gettext_lazy("Đính kèm tệp"), f.UploadForm, _run_upload),
 }
 
 # Forms drawn by the template in their own place (the extension list, the photo list), not in the action list.
-_INLINE_ACTIONS = {"duyet-gia-han", "an-hien-tep", "noi-dung-cong-khai", "dinh-kem"}
+_INLINE_ACTIONS = {"duyet-gia-han", "an-hien-tep", "duyet-anh", "noi-dung-cong-khai", "dinh-kem"}
 
 
 def available_actions(user, report: Report) -> list[str]:

@@ -227,7 +227,7 @@ def _published(form: PublicListForm):
 def public_list(request):
     """The public list and map of answered cases with their answers (public photos only, no personal data)."""
     form = PublicListForm(request.GET)
-    photos = Attachment.objects.filter(is_public=True, kind=Attachment.Kind.PHOTO)
+    photos = Attachment.objects.shown().filter(kind=Attachment.Kind.PHOTO)
     qs = _published(form).select_related("category", "unit", "agency")
     qs = qs.prefetch_related(Prefetch("attachments", queryset=photos, to_attr="public_photos"))
     page = Paginator(qs, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -442,6 +442,11 @@ def test_an_address_alone_is_enough_and_contact_fields_are_kept_but_never_shown(
 def test_the_first_public_photo_is_the_media_url(client, category, inside, clerk, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     report = submit(category, inside, photos=[photo()])
+    # A citizen's photo waits for staff review: no media_url before the answer (issue 3).
+    [item] = get(client, f"requests/{report.code}").json()
+    assert item["media_url"] is None
+    report = actions.accept_report(report=report, actor=clerk)
+    actions.answer_report(report=report, actor=clerk, answer="Đã vá ổ gà.")
     [item] = get(client, f"requests/{report.code}").json()
     assert item["media_url"].startswith("http://testserver/")
     hidden = report.attachments.get()

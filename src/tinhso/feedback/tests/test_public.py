@@ -379,6 +379,9 @@ def test_a_hidden_photo_is_refused_to_the_public_and_served_to_the_agency(
     )
     shown, hidden = report.attachments.order_by("pk")
     actions.set_attachment_public(attachment=hidden, actor=clerk, is_public=False)
+    # Not reviewed yet: not public (issue 3); the clerk approves the first photo ahead of the answer.
+    assert client.get(reverse("feedback:file", args=[shown.pk])).status_code == 404
+    actions.approve_attachment(attachment=shown, actor=clerk)
 
     assert client.get(reverse("feedback:file", args=[shown.pk])).status_code == 200
     assert client.get(reverse("feedback:file", args=[shown.pk]))["Content-Type"] == "image/jpeg"
