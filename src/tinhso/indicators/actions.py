@@ -563,7 +563,7 @@ def reopen_submission(*, submission, actor, reason: str):
 
 
 def mark_overdue(*, today=None) -> int:
-    """Mark each overdue report once and warn about it (log and audit); return how many were newly marked."""
+    """Mark each overdue report once and warn about it (log, audit, e-mail to the agency); return how many."""
     import logging
 
     from tinhso.indicators.datasets import overdue_submissions
@@ -578,6 +578,25 @@ def mark_overdue(*, today=None) -> int:
             submission.overdue_warned_at = timezone.now()
             submission.save(update_fields=["overdue_warned_at", "updated_at"])
             _event(submission, "overdue", None, extra={"due_on": late.due_on.isoformat()})
+            if late.dataset.agency.email:
+                from django.urls import reverse
+
+                from tinhso.core import notify
+
+                notify.notify(
+                    channel="email",
+                    recipient=late.dataset.agency.email,
+                    template="indicators_overdue",
+                    context={
+                        "agency": late.dataset.agency.name,
+                        "dataset": late.dataset.name,
+                        "period": late.period.label,
+                        "due_on": late.due_on.strftime("%d/%m/%Y"),
+                        "path": reverse("indicators:entry", args=[late.dataset.code, late.period.code]),
+                    },
+                    obj=submission,
+                    idempotency_key=f"indicators-overdue:{submission.pk}",
+                )
         logger.warning("Data set %s for %s is overdue since %s", late.dataset.code, late.period.code, late.due_on)
         marked += 1
     return marked

@@ -146,10 +146,17 @@ def test_only_the_agency_enters_and_only_its_leader_approves(dataset, clerk, cle
             actions.approve_submission(submission=submission, actor=person)
 
 
-def test_overdue_reports_are_marked_once(dataset):
+def test_overdue_reports_are_marked_once_and_the_agency_is_emailed(dataset):
+    from tinhso.core.models import Notification
+
+    dataset.agency.email = "sxd@thainguyen.gov.vn"
+    dataset.agency.save()
     assert actions.mark_overdue(today=dt.date(2025, 4, 11)) == 2
     assert actions.mark_overdue(today=dt.date(2025, 4, 12)) == 0
     assert SubmissionEvent.objects.filter(kind="overdue").count() == 2
+    mails = list(Notification.objects.order_by("id"))
+    assert [m.recipient for m in mails] == ["sxd@thainguyen.gov.vn"] * 2
+    assert "quá hạn nộp ngày 10/04/2025" in mails[0].body and mails[0].subject.startswith("Quá hạn báo cáo")
 
 
 # --- Views ---------------------------------------------------------------------------------------------------
