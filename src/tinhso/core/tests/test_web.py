@@ -291,3 +291,12 @@ def test_the_navigation_offers_each_role_its_workspaces(client, request, persona
         assert f'href="{url}"' in nav
     for url in hidden:
         assert f'href="{url}"' not in nav
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mock", [True, False])
+def test_the_login_page_offers_vneid_only_when_it_is_configured(client, settings, mock):
+    settings.VNEID_MOCK = mock
+    settings.VNEID_DISCOVERY_URL = None
+    page = client.get(reverse("login") + "?next=/dich-vu-cong/").content.decode()
+    assert (f'href="{reverse("sso:vneid_login")}?next=/dich-vu-cong/"' in page) is mock
