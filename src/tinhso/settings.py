@@ -215,9 +215,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # only hashes of access and refresh tokens are stored
-    # http only for loopback addresses (native apps, tests) outside debug: enforced when an administrator
-    # registers the redirect URIs (tinhso.identity.sso.admin), since a registered URI is matched exactly.
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # https only in production (RFC 9700 §2.1). OIDC_LOOPBACK_HTTP admits http for loopback addresses (native
+    # apps, the interoperability tests); the admin then still refuses any other http redirect URI
+    # (tinhso.identity.sso.admin), and a registered URI is matched exactly.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if env_bool("OIDC_LOOPBACK_HTTP", DEBUG) else ["https"],
     "ALLOW_LOCALHOST_LOOPBACK": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ACCESS_TOKEN_SECONDS", 3600, minimum=60),

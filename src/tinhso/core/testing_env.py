@@ -11,6 +11,8 @@ os.environ.setdefault("TINHSO_DATA_DIR", os.path.join(os.getcwd(), "var", "test"
 os.makedirs(os.path.join(os.environ["TINHSO_DATA_DIR"], "static"), exist_ok=True)
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("STATIC_FROM_FINDERS", "1")
+# The OpenID Connect interoperability tests redirect to relying parties on http://127.0.0.1.
+os.environ.setdefault("OIDC_LOOPBACK_HTTP", "1")
 
 # Property tests draw the same examples on every run, so a failure in CI can be reproduced locally.
 try:
