@@ -19,6 +19,7 @@ from tinhso.core.admin import AuditedModelAdmin, FoldedSearchMixin
 from tinhso.eservices import catalogue
 from tinhso.eservices.forms import MAX_DOCUMENT_BYTES
 from tinhso.eservices.models import AgencyCode, CatalogueImport, Procedure, ProcedureVersion, Sector
+from tinhso.eservices.models_processing import IndicatorRollup, Payment, StepRecord
 
 
 @admin.register(Sector)
@@ -242,3 +243,52 @@ class CatalogueImportAdmin(admin.ModelAdmin):
 
     def response_change(self, request, obj):  # pragma: no cover - read-only
         return redirect(reverse("admin:eservices_procedure_import_status", args=[obj.pk]))
+
+
+# --- Processing records: read-only, for the IT centre's checks and the fee reconciliation ------------------
+# They change only through tinhso.eservices.processing (audited); the admin shows no applicant's personal data.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StepRecord)
+class StepRecordAdmin(ReadOnlyAdmin):
+    list_display = ["application_code", "index", "name", "agency", "started_at", "due_at", "finished_at", "outcome"]
+    list_filter = ["outcome", "agency"]
+    list_select_related = ["application", "agency"]
+    search_fields = ["application__code"]
+    date_hierarchy = "started_at"
+
+    @admin.display(description=gettext_lazy("mã hồ sơ"), ordering="application__code")
+    def application_code(self, obj):
+        return obj.application.code
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["transaction_ref", "application_code", "amount", "method", "gateway", "status", "paid_at"]
+    list_filter = ["status", "method", "gateway"]
+    list_select_related = ["application"]
+    search_fields = ["transaction_ref", "receipt_no", "application__code"]
+    date_hierarchy = "created_at"
+    exclude = ["recorded_by"]
+
+    @admin.display(description=gettext_lazy("mã hồ sơ"), ordering="application__code")
+    def application_code(self, obj):
+        return obj.application.code
+
+
+@admin.register(IndicatorRollup)
+class IndicatorRollupAdmin(ReadOnlyAdmin):
+    list_display = ["month", "agency", "procedure", "received", "finished", "finished_on_time", "refreshed_at"]
+    list_filter = ["month", "agency"]
+    list_select_related = ["agency", "procedure"]
