@@ -581,7 +581,7 @@ def restore_backup(
                 % {"names": names}
             )
         archived_private = manifest.get("private", {})
-        foreign = sorted(set(archived_private) - set(private_roots))
+        foreign = sorted(n for n, summary in archived_private.items() if n not in private_roots and summary["files"])
         if foreign:
             raise BackupError(
                 _(

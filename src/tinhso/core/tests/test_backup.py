@@ -172,7 +172,9 @@ def test_keep_deletes_the_oldest_archives_only(media, tmp_path):
 
 
 @only_postgres
-def test_it_restores_postgresql_into_a_fresh_database_with_the_audit_trigger(archive, media, tmp_path):
+def test_it_restores_postgresql_into_a_fresh_database_with_the_audit_trigger(
+    archive, media, private_document, tmp_path
+):
     import psycopg
 
     record(action="test.backup", object_type="test", object_repr="trước sao lưu")
@@ -186,8 +188,9 @@ def test_it_restores_postgresql_into_a_fresh_database_with_the_audit_trigger(arc
         conn.execute(f'CREATE DATABASE "{scratch}"')
     target = {**source, "NAME": scratch}
     restored_media = tmp_path / "restored-media"
+    restored_private = {"hoso": tmp_path / "restored-private"}
     try:
-        backup.restore_backup(archive=archive, db=target, media_root=restored_media)
+        backup.restore_backup(archive=archive, db=target, media_root=restored_media, private_roots=restored_private)
         with psycopg.connect(**backup._pg_params(target), autocommit=True) as conn:
             assert conn.execute("SELECT name FROM core_agency WHERE code = 'SXD'").fetchone() == ("Sở Xây dựng",)
             assert conn.execute("SELECT count(*) FROM core_user WHERE phone = '0912345678'").fetchone() == (1,)
@@ -195,11 +198,18 @@ def test_it_restores_postgresql_into_a_fresh_database_with_the_audit_trigger(arc
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 conn.execute("UPDATE core_auditentry SET action = 'changed'")
         assert (restored_media / "ho-so" / "2025" / "tờ trình.txt").read_bytes() == LETTER
+        restored = restored_private["hoso"] / private_document.relative_to(registry.private_stores()["hoso"])
+        assert restored.read_bytes() == PASSPORT
+        assert restored.stat().st_mode & 0o777 == 0o600
 
         with pytest.raises(backup.BackupError, match="--force"):
-            backup.restore_backup(archive=archive, db=target, media_root=tmp_path / "empty-media")
+            backup.restore_backup(
+                archive=archive, db=target, media_root=tmp_path / "empty-media", private_roots=restored_private
+            )
         # --clean drops and recreates every table, the append-only one with its trigger included.
-        backup.restore_backup(archive=archive, db=target, media_root=restored_media, force=True)
+        backup.restore_backup(
+            archive=archive, db=target, media_root=restored_media, private_roots=restored_private, force=True
+        )
         with psycopg.connect(**backup._pg_params(target), autocommit=True) as conn:
             assert conn.execute("SELECT count(*) FROM core_auditentry").fetchone() == (1,)
     finally:
@@ -351,6 +361,14 @@ def test_a_malicious_private_member_path_is_refused_before_anything_changes(
     assert private_document.read_bytes() == b"sau sao luu"
     assert not list(tmp_path.rglob("thoat-ra.txt"))
     assert not Path("/thoat-ra.txt").exists()
+
+
+def test_an_empty_store_this_installation_lacks_is_no_obstacle(archive, media, monkeypatch):
+    monkeypatch.setattr(registry, "PRIVATE_STORES", {})
+    assert read_manifest(archive)["private"] == {"hoso": {"files": 0, "bytes": 0}}
+    Agency.objects.filter(code="SXD").update(name="Tên mới")
+    call_command("restore", str(archive), "--force", verbosity=0)
+    assert Agency.objects.get(code="SXD").name == "Sở Xây dựng"
 
 
 def test_an_archive_with_a_store_this_installation_lacks_is_refused(private_document, archive, monkeypatch):

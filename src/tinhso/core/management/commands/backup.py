@@ -13,7 +13,8 @@ from tinhso.core.registry import private_stores
 
 class Command(BaseCommand):
     help = (
-        "Sao lưu cơ sở dữ liệu và các tệp tải lên (MEDIA_ROOT) vào một tệp .tar.gz kèm manifest và checksum. "
+        "Sao lưu cơ sở dữ liệu, các tệp tải lên (MEDIA_ROOT) và các kho tệp riêng (hồ sơ dịch vụ công) vào một tệp "
+        ".tar.gz kèm manifest và checksum. "
         "Chạy được khi hệ thống đang hoạt động."
     )
 

@@ -25,7 +25,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Ghi đè cơ sở dữ liệu và MEDIA_ROOT đang có dữ liệu (và chấp nhận bản sao lưu của phiên bản mới hơn).",
+            help=(
+                "Ghi đè cơ sở dữ liệu, MEDIA_ROOT và các kho tệp riêng đang có dữ liệu (và chấp nhận bản sao lưu "
+                "của phiên bản mới hơn)."
+            ),
         )
         parser.add_argument(
             "--check", action="store_true", help="Chỉ giải nén và kiểm tra checksum, không khôi phục gì."
