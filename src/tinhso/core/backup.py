@@ -405,7 +405,7 @@ def read_archive(archive: Path, work: Path, *, progress: Progress = _quiet) -> d
                 if not member.isfile():
                     raise BackupError(_("Tệp sao lưu chứa mục không phải tệp thường: %(name)s") % {"name": member.name})
                 target = _safe_member_path(work, member.name)
-                private = member.name.startswith(PRIVATE_PREFIX)
+                private = target.relative_to(work).parts[0] == PRIVATE_PREFIX.rstrip("/")
                 if not private:
                     target.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(member)
