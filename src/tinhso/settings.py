@@ -380,7 +380,7 @@ ZALO_OA_SECRET_KEY = env_str("ZALO_OA_SECRET_KEY", "")
 # E-services: applicants' documents live outside MEDIA_ROOT (served only by the access-checked view, backed up
 # as the private store "eservices"); online submission may require a verified identity (assurance level >= 1).
 ESERVICES_PRIVATE_ROOT = Path(env_str("ESERVICES_PRIVATE_ROOT", str(DATA_DIR / "private")))
-ESERVICES_REQUIRE_VERIFIED = env_bool("ESERVICES_REQUIRE_VERIFIED", False)
+ESERVICES_REQUIRE_VERIFIED = env_bool("ESERVICES_REQUIRE_VERIFIED", True)
 
 # --- Province ---------------------------------------------------------------
 PROVINCE_CODE = env_str("PROVINCE_CODE", "19")

@@ -24,6 +24,11 @@ class EservicesConfig(AppConfig):
             )
         )
 
+        # --- Identity: an online application needs a verified account (level 1: VNeID or checked in person). ---
+        from tinhso.identity.levels import LEVEL_VERIFIED, register_service_level
+
+        register_service_level("eservices.apply", LEVEL_VERIFIED)
+
         # --- Backups (core.backup): the private document store is archived and restored with the database. ---
         from tinhso.core.registry import register_private_store
         from tinhso.eservices.models import private_storage

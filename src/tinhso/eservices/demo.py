@@ -150,6 +150,11 @@ def load_demo_applications() -> int:
     citizen = User.objects.filter(phone=DEMO_CITIZEN_PHONE).first()
     if citizen is None:
         return 0  # demo accounts are created only in debug mode
+    from tinhso.identity.actions import set_assurance_level
+    from tinhso.identity.levels import LEVEL_VERIFIED, user_level
+
+    if user_level(citizen) < LEVEL_VERIFIED:  # as if checked in person at a one-stop shop: applying needs level 1
+        set_assurance_level(user=citizen, level=LEVEL_VERIFIED, source="clerk")
     created = 0
     for code, answers, submit in DEMO_APPLICATIONS:
         procedure = Procedure.objects.filter(code=code).first()

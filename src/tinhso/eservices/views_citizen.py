@@ -20,19 +20,21 @@ from tinhso.eservices.catalogue import SchemaForm, display_value
 from tinhso.eservices.forms import DocumentUploadForm, RatingForm, StartForm
 from tinhso.eservices.models import Application, ApplicationDocument, AuthorityLevel, Procedure, Status
 from tinhso.eservices.views_public import qr_svg
+from tinhso.identity.levels import require_level
+
+SERVICE = "eservices.apply"  # needs assurance level 1 (registered in apps.py; identity issue, Decree 69/2024)
 
 
 def applicant_required(view):
-    """Sign-in required; with settings.ESERVICES_REQUIRE_VERIFIED, an assurance level ≥ 1 too (identity issue)."""
+    """Sign-in required; with settings.ESERVICES_REQUIRE_VERIFIED (the default), the service's assurance level too:
+    a user below it is led to the page that explains how to raise it, and comes back afterwards."""
+    verified = require_level(SERVICE)(view)
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if getattr(settings, "ESERVICES_REQUIRE_VERIFIED", False):
-            from tinhso.identity.levels import user_level
-
-            if user_level(request.user) < 1:
-                return render(request, "eservices/need_level.html", status=403)
+        if settings.ESERVICES_REQUIRE_VERIFIED:
+            return verified(request, *args, **kwargs)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -88,6 +88,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture(autouse=True)
+def _personas_are_verified(request):
+    """Applying online needs level 1 (checked in person, as at a one-stop shop): the tests' people have it, so
+    that a refusal in a test comes from ownership or agency, not from the level (tested on its own)."""
+    from tinhso.identity.actions import set_assurance_level
+
+    for persona in ("citizen", "clerk", "clerk_elsewhere", "leader"):
+        if persona in request.fixturenames:
+            set_assurance_level(user=request.getfixturevalue(persona), level=1, source="clerk")
+
+
+@pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     # Uploaded documents go to a throwaway private root, never to the repository's var/.
     settings.ESERVICES_PRIVATE_ROOT = tmp_path / "private"

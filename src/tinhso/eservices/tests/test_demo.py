@@ -55,3 +55,7 @@ def test_the_demo_citizen_gets_two_applications_and_a_draft_once(agencies):
     assert load_demo_applications() == 0
     statuses = sorted(Application.objects.filter(applicant=citizen).values_list("status", flat=True))
     assert statuses == [Status.DRAFT, Status.REGISTERED, Status.REGISTERED]
+    from tinhso.identity.levels import user_level
+
+    citizen.refresh_from_db()
+    assert user_level(citizen) == 1  # verified, so the demo citizen can open the draft and apply again

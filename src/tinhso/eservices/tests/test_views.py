@@ -1,4 +1,5 @@
 import re
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -7,6 +8,8 @@ from tinhso.core.models import AuditEntry
 from tinhso.core.testing import make_user
 from tinhso.eservices.models import Application, ApplicationDocument, Status
 from tinhso.eservices.tests.conftest import PDF, complete_draft, pdf
+from tinhso.identity.actions import set_assurance_level
+from tinhso.identity.levels import required_level, user_level
 
 
 def test_the_catalogue_finds_procedures_with_or_without_diacritics(client, procedure, version):
@@ -124,6 +127,7 @@ def test_the_applicant_opens_their_file_and_the_access_is_audited(client, citize
 
 def test_another_citizen_never_sees_an_application_or_its_files(client, submitted):
     stranger = make_user("Người Lạ")
+    set_assurance_level(user=stranger, level=1, source="clerk")  # verified, so only ownership stands in the way
     client.force_login(stranger)
     document = submitted.documents.first()
     assert client.get(reverse("eservices:application", args=[submitted.pk])).status_code == 404
@@ -141,13 +145,31 @@ def test_clerks_and_anonymous_users_cannot_open_applicant_files(client, submitte
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_the_assurance_level_is_checked_when_the_setting_enables_it(
-    client, citizen, procedure, version, settings, enabled
+def test_an_unverified_citizen_is_led_to_raise_the_level_when_the_setting_enables_it(
+    client, settings, procedure, version, enabled
 ):
     settings.ESERVICES_REQUIRE_VERIFIED = enabled
+    newcomer = make_user("Người Mới Đăng Ký", phone="0987000111")
+    client.force_login(newcomer)
+    start = reverse("eservices:start", args=[procedure.code])
+    response = client.get(start)
+    if enabled:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("identity:raise_level"))
+        assert "can=1" in response["Location"] and quote(start, safe="") in response["Location"]
+    else:
+        assert response.status_code == 200
+
+
+def test_a_verified_citizen_applies_with_the_check_on(client, settings, citizen, procedure, version):
+    settings.ESERVICES_REQUIRE_VERIFIED = True
+    assert user_level(citizen) >= 1  # the tests' citizen is verified (conftest)
     client.force_login(citizen)
-    response = client.get(reverse("eservices:start", args=[procedure.code]))
-    assert response.status_code == (403 if enabled else 200)
+    assert client.get(reverse("eservices:start", args=[procedure.code])).status_code == 200
+
+
+def test_online_applications_are_declared_to_need_level_one():
+    assert required_level("eservices.apply") == 1
 
 
 def test_the_applicant_rates_a_returned_application(client, citizen, submitted):
