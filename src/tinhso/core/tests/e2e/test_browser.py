@@ -55,7 +55,7 @@ def test_staff_signs_in_and_reaches_the_unit_list_in_the_admin(browser_page, uni
     page.get_by_label("Mật khẩu").fill("mat-khau-thu-nghiem-1")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(browser_page.base_url + "/")
-    page.get_by_role("link", name="Quản trị").click()
+    page.get_by_role("link", name="Quản trị", exact=True).click()
     page.get_by_role("link", name="Đơn vị hành chính").first.click()
     page.wait_for_url("**/quan-tri/core/adminunit/")
     expect(page.locator("#result_list tbody tr")).to_have_count(3)
