@@ -182,6 +182,10 @@ USERSESSIONS_TRACK_ACTIVITY = False  # a write on every request; the list shows 
 # Encryption at rest of ID numbers (tinhso/identity/crypto.py): Fernet keys, newest first, and the lookup HMAC key.
 IDENTITY_FIELD_KEYS = env_list("IDENTITY_FIELD_KEYS")
 IDENTITY_LOOKUP_KEY = env_str("IDENTITY_LOOKUP_KEY", "")
+# Every official (a staff role, or is_staff/is_superuser) must set up TOTP or a passkey before any page opens
+# (identity.middleware.RequireOfficialMfa). Off by default with DEBUG=1 so the demo's published accounts work
+# without an authenticator; accounts made at /tai-khoan/can-bo/tao/ must use a second factor either way.
+IDENTITY_REQUIRE_STAFF_MFA = env_bool("IDENTITY_REQUIRE_STAFF_MFA", not DEBUG)
 
 # --- Single sign-on: OpenID Connect provider (tinhso.identity.sso, docs/sso.md) ----------------------
 # id_tokens are signed with the active RSA key; older keys stay in the JWKS until tokens they signed expire.

@@ -13,6 +13,8 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("STATIC_FROM_FINDERS", "1")
 # The OpenID Connect interoperability tests redirect to relying parties on http://127.0.0.1.
 os.environ.setdefault("OIDC_LOOPBACK_HTTP", "1")
+# Many browser tests sign staff in by password; identity tests turn the rule on with the `settings` fixture.
+os.environ.setdefault("IDENTITY_REQUIRE_STAFF_MFA", "0")
 
 # Property tests draw the same examples on every run, so a failure in CI can be reproduced locally.
 try:

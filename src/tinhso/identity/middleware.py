@@ -1,8 +1,20 @@
-"""Officials (accounts an administrator created) may open nothing but the second-factor set-up until they have one."""
+"""Officials may open nothing but the second-factor set-up until they have one.
 
+An official is anyone who holds a staff role (`tinhso.core.permissions.STAFF_ROLES`, a superuser counts as an
+administrator) or Django's `is_staff` flag, however the account was made (the official-creation page, the Django
+admin, `tinhso load_demo_accounts`, a shell), when `IDENTITY_REQUIRE_STAFF_MFA` is on (the default outside
+DEBUG), plus every account whose profile says `requires_mfa` (set by `identity.actions.create_official`), always.
+
+Cost: the roles come from `permissions.roles`, whose membership list is cached on the user object for the request,
+so views and the context processor reuse it; once a session has passed the check a session flag skips it (no
+query at all) until the session ends (sign-out, or the next sign-in of another account).
+"""
+
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from tinhso.core import permissions
 from tinhso.identity.models import Profile
 
 SESSION_FLAG = "identity_mfa_ok"
@@ -16,6 +28,18 @@ def _has_second_factor(user) -> bool:
     ).exists()
 
 
+def is_official(user) -> bool:
+    """Return whether the person acts for the province: a staff role anywhere, or the staff/superuser flag."""
+    return bool(user.is_staff or user.is_superuser or permissions.is_staff_member(user))
+
+
+def must_use_second_factor(user) -> bool:
+    """Return whether the signed-in person must have a second factor (TOTP or WebAuthn) to use the site."""
+    if getattr(settings, "IDENTITY_REQUIRE_STAFF_MFA", True) and is_official(user):
+        return True
+    return Profile.objects.filter(user=user, requires_mfa=True).exists()
+
+
 class RequireOfficialMfa:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,7 +47,7 @@ class RequireOfficialMfa:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.session.get(SESSION_FLAG):
-            if Profile.objects.filter(user=user, requires_mfa=True).exists() and not _has_second_factor(user):
+            if must_use_second_factor(user) and not _has_second_factor(user):
                 if not self._allowed(request.path):
                     return redirect(f"{reverse('mfa_index')}?batbuoc=1")
             else:
