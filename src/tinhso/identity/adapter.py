@@ -89,9 +89,9 @@ class MfaAdapter(DefaultMFAAdapter):
         """Officials must keep a second factor: they may replace one, never remove the last."""
         from allauth.mfa.models import Authenticator
 
-        from tinhso.identity.models import Profile
+        from tinhso.identity.middleware import must_use_second_factor
 
-        if not Profile.objects.filter(user_id=authenticator.user_id, requires_mfa=True).exists():
+        if not must_use_second_factor(authenticator.user):
             return True
         others = Authenticator.objects.filter(
             user_id=authenticator.user_id, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]

@@ -120,3 +120,16 @@ def test_a_citizen_adds_an_email_after_confirming_the_password(client, citizen):
     client.post(reverse("account_email"), {"action_add": "", "email": "binh@example.vn"})
     assert EmailAddress.objects.filter(user=citizen, email="binh@example.vn", verified=False).exists()
     assert "binh@example.vn" in client.get(reverse("account_email")).content.decode()
+
+
+def test_a_clerk_made_outside_the_officials_page_cannot_remove_the_last_factor_when_the_rule_is_on(
+    clerk, citizen, settings
+):
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.IDENTITY_REQUIRE_STAFF_MFA = True
+    totp = TOTP.activate(clerk, generate_totp_secret()).instance
+    assert not get_adapter().can_delete_authenticator(totp)
+    citizens_totp = TOTP.activate(citizen, generate_totp_secret()).instance
+    assert get_adapter().can_delete_authenticator(citizens_totp)  # a citizen's factor is optional
