@@ -174,6 +174,10 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True  # e-mail changes, like second-factor c
 # own counters (tinhso.identity.throttle), so a flood of one never locks the other.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
 MFA_ADAPTER = "tinhso.identity.adapter.MfaAdapter"
+MFA_FORMS = {
+    "add_webauthn": "tinhso.identity.forms.AddSecurityKeyForm",
+    "edit_webauthn": "tinhso.identity.forms.EditSecurityKeyForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Tỉnh số"

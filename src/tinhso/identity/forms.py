@@ -216,3 +216,22 @@ class AuditSearchForm(forms.Form):
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("Tất cả sự kiện xác thực")), *actions]
+
+
+# --- django-allauth's security-key forms, with Vietnamese labels (settings.MFA_FORMS) -------------------------
+# allauth leaves the key's name field unlabelled, so Django shows the English field name.
+
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm  # noqa: E402
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Tên khóa bảo mật")
+        self.fields["name"].help_text = _("Để trống để hệ thống tự đặt tên.")
+
+
+class EditSecurityKeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Tên khóa bảo mật")

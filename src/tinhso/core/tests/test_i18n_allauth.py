@@ -19,8 +19,8 @@ def signed_in(client, citizen):
         ("mfa_list_webauthn", ["Khóa bảo mật", "Chưa thêm khóa bảo mật nào."], ["Security Keys", "No security keys"]),
         (
             "mfa_add_webauthn",
-            ["Thêm khóa bảo mật", "Chức năng này cần bật JavaScript."],
-            ["Add Security Key", "requires JavaScript"],
+            ["Thêm khóa bảo mật", "Chức năng này cần bật JavaScript.", "Tên khóa bảo mật"],
+            ["Add Security Key", "requires JavaScript", "Name:"],
         ),
     ],
 )
