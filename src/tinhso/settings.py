@@ -388,6 +388,14 @@ ZALO_OA_SECRET_KEY = env_str("ZALO_OA_SECRET_KEY", "")
 # E-services: applicants' documents live outside MEDIA_ROOT (served only by the access-checked view, backed up
 # as the private store "eservices"); online submission may require a verified identity (assurance level >= 1).
 ESERVICES_PRIVATE_ROOT = Path(env_str("ESERVICES_PRIVATE_ROOT", str(DATA_DIR / "private")))
+# Online payment of fees (tinhso.eservices.payments): "real" (the contracted gateway's signed redirects), "fake"
+# (pays at once: demo and tests only, refused by check --deploy) or "none" (fees paid at the counter).
+ESERVICES_PAYMENT = {
+    "gateway": env_str("ESERVICES_PAYMENT_GATEWAY", "fake" if DEBUG else "none"),
+    "url": env_url("ESERVICES_PAYMENT_URL", None, schemes=("https",)) or "",
+    "merchant": env_str("ESERVICES_PAYMENT_MERCHANT", ""),
+    "secret": env_str("ESERVICES_PAYMENT_SECRET", ""),
+}
 ESERVICES_REQUIRE_VERIFIED = env_bool("ESERVICES_REQUIRE_VERIFIED", True)
 
 # --- Province ---------------------------------------------------------------

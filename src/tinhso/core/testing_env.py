@@ -13,6 +13,8 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("STATIC_FROM_FINDERS", "1")
 # The OpenID Connect interoperability tests redirect to relying parties on http://127.0.0.1.
 os.environ.setdefault("OIDC_LOOPBACK_HTTP", "1")
+# Fees are paid through the fake gateway in tests (production refuses it: eservices.checks).
+os.environ.setdefault("ESERVICES_PAYMENT_GATEWAY", "fake")
 # Many browser tests sign staff in by password; identity tests turn the rule on with the `settings` fixture.
 os.environ.setdefault("IDENTITY_REQUIRE_STAFF_MFA", "0")
 

@@ -9,6 +9,7 @@ class EservicesConfig(AppConfig):
 
     def ready(self) -> None:
         from tinhso.core.management.commands.load_demo import DEMO_STEPS
+        from tinhso.eservices import checks  # noqa: F401 - registers the deploy checks
 
         if ("load_eservices_demo",) not in DEMO_STEPS:  # ready() may run more than once
             DEMO_STEPS.append(("load_eservices_demo",))

@@ -5,8 +5,11 @@ DVCQG, VNPay, …): the citizen is redirected to the gateway with the order's pa
 the merchant's secret; the gateway redirects back (and calls the IPN URL) with the result, signed the same way.
 Nothing here trusts a callback that is not signed, nor an amount that is not the order's.
 
-Configuration (setting ``ESERVICES_PAYMENT``, a dict): ``{"gateway": "fake"}`` (default) or
-``{"gateway": "real", "url": "https://…/pay", "merchant": "…", "secret": "…"}``.
+Configuration (setting ``ESERVICES_PAYMENT``, a dict read from the ``ESERVICES_PAYMENT_*`` environment variables):
+``{"gateway": "real", "url": "https://…/pay", "merchant": "…", "secret": "…"}``; ``{"gateway": "fake"}`` (the
+default with DEBUG=1 and in tests: it pays at once and its secret is public, so ``check --deploy`` refuses it in
+production); ``{"gateway": "none"}`` (the production default until a gateway is contracted: no online payment,
+fees are paid at the one-stop-shop counter).
 """
 
 from __future__ import annotations
@@ -138,10 +141,19 @@ class SignedRedirectGateway:
         return _result(self.secret, params)
 
 
-def get_gateway() -> PaymentGateway:
-    """Return the gateway chosen by the ESERVICES_PAYMENT setting (the fake unless configured)."""
+def gateway_name() -> str:
+    """Return the configured gateway: "real", "fake" or "none" (no online payment)."""
     config = dict(getattr(settings, "ESERVICES_PAYMENT", None) or {})
-    if config.get("gateway", "fake") == "fake":
+    return str(config.get("gateway") or "none")
+
+
+def get_gateway() -> PaymentGateway | None:
+    """Return the gateway chosen by the ESERVICES_PAYMENT setting, or None when online payment is off."""
+    config = dict(getattr(settings, "ESERVICES_PAYMENT", None) or {})
+    name = gateway_name()
+    if name == "none":
+        return None
+    if name == "fake":
         return FakeGateway()
     return SignedRedirectGateway(
         url=config.get("url", ""), merchant=config.get("merchant", ""), secret=config.get("secret", "")

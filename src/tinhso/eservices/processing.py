@@ -808,6 +808,10 @@ def start_online_payment(*, actor, application: Application, return_url: str) ->
     if not amount:
         raise ValidationError(_("Hồ sơ không còn phí, lệ phí phải nộp."), code="no_fee")
     gateway = payments.get_gateway()
+    if gateway is None:
+        raise ValidationError(
+            _("Chưa có cổng thanh toán trực tuyến: vui lòng nộp phí tại bộ phận một cửa."), code="no_gateway"
+        )
     checkout = gateway.start(
         reference=application.code,
         amount=amount,
@@ -832,7 +836,10 @@ def confirm_online_payment(*, params: dict[str, str], actor=None) -> Payment:
 
     Raises `payments.PaymentError` for an unsigned, unknown or mismatched answer.
     """
-    result = payments.get_gateway().verify(params)
+    gateway = payments.get_gateway()
+    if gateway is None:
+        raise payments.PaymentError("Online payment is not configured.")
+    result = gateway.verify(params)
     payment = Payment.objects.select_for_update().filter(transaction_ref=result.transaction_ref).first()
     if payment is None or payment.application.code != result.reference or payment.amount != result.amount:
         raise payments.PaymentError("Giao dịch không khớp với hồ sơ.")

@@ -57,11 +57,27 @@ def test_the_real_gateway_signs_its_redirect():
     assert query["sig"] == payments._sign(REAL["secret"], query)
 
 
-def test_the_fake_is_the_default(settings):
-    settings.ESERVICES_PAYMENT = None
+def test_the_gateway_is_chosen_by_the_setting(settings):
+    settings.ESERVICES_PAYMENT = {"gateway": "fake"}
     assert payments.get_gateway().name == "fake"
+    settings.ESERVICES_PAYMENT = {"gateway": "none"}
+    assert payments.get_gateway() is None
+    settings.ESERVICES_PAYMENT = None  # nothing configured: no online payment, never the fake
+    assert payments.get_gateway() is None
     settings.ESERVICES_PAYMENT = {"gateway": "real", **REAL}
     assert payments.get_gateway().name == "real"
     settings.ESERVICES_PAYMENT = {"gateway": "real"}
     with pytest.raises(ValueError):
         payments.get_gateway()
+
+
+@pytest.mark.parametrize(
+    ("debug", "gateway", "refused"),
+    [(False, "fake", True), (True, "fake", False), (False, "none", False), (False, "real", False)],
+)
+def test_the_deploy_check_refuses_the_fake_gateway_in_production(settings, debug, gateway, refused):
+    from tinhso.eservices.checks import check_payment_gateway
+
+    settings.DEBUG = debug
+    settings.ESERVICES_PAYMENT = {"gateway": gateway, **(REAL if gateway == "real" else {})}
+    assert [e.id for e in check_payment_gateway()] == (["eservices.E001"] if refused else [])

@@ -219,3 +219,24 @@ def test_the_page_asks_for_the_apology_letter_before_the_due_date(client, receiv
         actor=leader, application=received, new_due_at=soon + dt.timedelta(days=20), reason="Cần xác minh thực địa"
     )
     assert "gửi văn bản xin lỗi" not in client.get(url).content.decode()
+
+
+def test_without_a_gateway_the_applicant_is_told_to_pay_at_the_counter(client, submitted, citizen, settings):
+    settings.ESERVICES_PAYMENT = {"gateway": "none"}
+    client.force_login(citizen)
+    response = client.post(reverse("eservices:pay", args=[submitted.pk]), follow=True)
+    assert "nộp phí tại bộ phận một cửa" in response.content.decode()
+    assert not Payment.objects.exists()
+    assert client.get(reverse("eservices:payment_return"), {"ref": "x", "sig": "y"}).status_code == 400
+
+
+def test_the_gateway_may_send_back_a_payer_whose_session_ended(client, submitted, citizen):
+    client.force_login(citizen)
+    checkout = client.post(reverse("eservices:pay", args=[submitted.pk]))
+    assert checkout.status_code == 302
+    client.logout()
+    back = client.get(checkout["Location"])
+    assert back.status_code == 200
+    assert Payment.objects.get().status == Payment.Status.PAID
+    assert client.get(checkout["Location"]).status_code == 200  # a repeated callback changes nothing
+    assert Payment.objects.get().status == Payment.Status.PAID
