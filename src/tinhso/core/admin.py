@@ -105,6 +105,23 @@ class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):
     pass
 
 
+class ReadOnlyMixin:
+    """Shown in the admin, never added, changed or deleted there: such records change only through actions."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
 class SuccessionInline(admin.TabularInline):
     model = UnitSuccession
     fk_name = "predecessor"
@@ -221,22 +238,13 @@ class AuditSourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "object_type", "object_repr", "ip"]
     list_filter = [AuditSourceFilter, "action", "object_type"]
     search_fields = ["actor_label", "actor__phone", "action", "object_repr", "object_id", "=ip", "=request_id"]
     search_help_text = _("Tìm theo người thực hiện, số điện thoại, hành động, đối tượng, địa chỉ IP hoặc mã yêu cầu.")
     date_hierarchy = "at"
     show_full_result_count = False  # the log grows without bound; skip the second COUNT(*)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         # The platform's administrators: Django superusers and holders of the administrator role.

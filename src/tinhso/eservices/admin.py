@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinhso.core import audit
-from tinhso.core.admin import AuditedModelAdmin, FoldedSearchMixin
+from tinhso.core.admin import AuditedModelAdmin, FoldedSearchMixin, ReadOnlyAdmin
 from tinhso.eservices import catalogue
 from tinhso.eservices.forms import MAX_DOCUMENT_BYTES
 from tinhso.eservices.models import AgencyCode, CatalogueImport, Procedure, ProcedureVersion, Sector
@@ -247,17 +247,6 @@ class CatalogueImportAdmin(admin.ModelAdmin):
 
 # --- Processing records: read-only, for the IT centre's checks and the fee reconciliation ------------------
 # They change only through tinhso.eservices.processing (audited); the admin shows no applicant's personal data.
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StepRecord)

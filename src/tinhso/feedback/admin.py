@@ -7,7 +7,7 @@ the admin shows them read-only for support.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core.admin import AuditedModelAdmin
+from tinhso.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from tinhso.feedback.models import Category, DeadlinePolicy, InboundMessage, Report, ResponseTemplate, RoutingRule
 
 
@@ -52,17 +52,6 @@ class ResponseTemplateAdmin(AuditedModelAdmin):
     list_filter = ["category"]
     search_fields = ["title", "body"]
     autocomplete_fields = ["agency", "category"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)

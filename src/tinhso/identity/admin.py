@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core import audit
-from tinhso.core.admin import AuditedModelAdmin
+from tinhso.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from tinhso.identity.models import DeletionRequest, Organisation, OrganisationMember, Profile
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ReadOnlyAdmin):
     list_display = ["user", "assurance_level", "level_source", "level_set_at", "requires_mfa"]
     list_filter = ["assurance_level", "level_source", "requires_mfa"]
     search_fields = ["user__phone", "user__full_name"]
@@ -22,15 +22,6 @@ class ProfileAdmin(admin.ModelAdmin):
     @admin.display(description=_("số định danh"))
     def id_number_masked(self, obj):
         return obj.id_number_masked or "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class MemberInline(admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core.admin import AuditedModelAdmin
+from tinhso.core.admin import AuditedModelAdmin, ReadOnlyAdmin, ReadOnlyMixin
 from tinhso.indicators import display
 from tinhso.indicators.models import DataSet, DataSetIndicator, Indicator, Submission, Target, Value, ValueRevision
 
@@ -35,7 +35,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Value)
-class ValueAdmin(AuditedModelAdmin):
+class ValueAdmin(ReadOnlyMixin, AuditedModelAdmin):
     """Values are shown, never edited here: every write goes through actions.record_value, which keeps revisions."""
 
     list_display = ["indicator", "period_code", "unit", "breakdown", "shown", "status", "is_derived", "version"]
@@ -54,15 +54,6 @@ class ValueAdmin(AuditedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Value._meta.concrete_fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Target)
@@ -90,18 +81,9 @@ class DataSetAdmin(AuditedModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     """Read-only: reports change only through the entry form and its actions, which audit every step."""
 
     list_display = ["dataset", "period_start", "state", "due_on", "submitted_at", "approved_at"]
     list_filter = ["state", "dataset"]
     list_select_related = ["dataset"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
