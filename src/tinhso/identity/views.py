@@ -66,6 +66,20 @@ def _count_wrong_code(request, phone: str) -> None:
     throttle.hit("code_check_ip", client_ip(request) or "-")
 
 
+def _code_accepted(request, form, pending: dict) -> bool:
+    """Check the typed SMS code against the pending challenge, counting wrong tries per phone and per IP address;
+    on refusal the form carries the reason."""
+    phone = pending["phone"]
+    if _code_blocked(request, phone):
+        form.add_error("code", TOO_MANY_WRONG)
+        return False
+    if actions.check_phone_code(challenge_id=pending["challenge"], code=form.cleaned_data["code"]) is None:
+        _count_wrong_code(request, phone)
+        form.add_error("code", WRONG_CODE)
+        return False
+    return True
+
+
 TOO_MANY_SENT = gettext_lazy("Bạn đã yêu cầu quá nhiều mã trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
 TOO_MANY_WRONG = gettext_lazy("Nhập sai mã quá nhiều lần. Vui lòng thử lại sau ít phút.")
 WRONG_CODE = gettext_lazy("Mã xác minh không đúng hoặc đã hết hạn.")
@@ -113,30 +127,23 @@ def register_confirm(request):
     if not pending:
         return redirect("identity:register")
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        phone = pending["phone"]
-        if _code_blocked(request, phone):
-            form.add_error("code", TOO_MANY_WRONG)
-        elif actions.check_phone_code(challenge_id=pending["challenge"], code=form.cleaned_data["code"]) is None:
-            _count_wrong_code(request, phone)
-            form.add_error("code", WRONG_CODE)
+    if request.method == "POST" and form.is_valid() and _code_accepted(request, form, pending):
+        try:
+            user = actions.register_citizen(
+                phone=pending["phone"],
+                full_name=pending["full_name"],
+                password_hash=pending["password"],
+                email=pending["email"],
+            )
+        except (IntegrityError, ValidationError):
+            form.add_error(None, _("Không tạo được tài khoản với số điện thoại này."))
         else:
-            try:
-                user = actions.register_citizen(
-                    phone=phone,
-                    full_name=pending["full_name"],
-                    password_hash=pending["password"],
-                    email=pending["email"],
-                )
-            except (IntegrityError, ValidationError):
-                form.add_error(None, _("Không tạo được tài khoản với số điện thoại này."))
-            else:
-                del request.session[PENDING_REGISTRATION]
-                login(request, user, backend=BACKEND)
-                levels.record_authentication(request, "otp")
-                audit.record(actor=user, action="auth.login", obj=user, object_repr=str(user), extra={"amr": ["otp"]})
-                messages.success(request, _("Đã tạo tài khoản. Chào mừng bạn đến với Tỉnh số."))
-                return redirect("identity:profile")
+            del request.session[PENDING_REGISTRATION]
+            login(request, user, backend=BACKEND)
+            levels.record_authentication(request, "otp")
+            audit.record(actor=user, action="auth.login", obj=user, object_repr=str(user), extra={"amr": ["otp"]})
+            messages.success(request, _("Đã tạo tài khoản. Chào mừng bạn đến với Tỉnh số."))
+            return redirect("identity:profile")
     context = {"form": form, "phone": pending["phone"]}
     return render(request, "identity/register_confirm.html", context)
 
@@ -170,18 +177,11 @@ def password_reset_confirm(request):
     if not pending:
         return redirect("identity:password_reset")
     form = ResetFinishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        phone = pending["phone"]
-        if _code_blocked(request, phone):
-            form.add_error("code", TOO_MANY_WRONG)
-        elif actions.check_phone_code(challenge_id=pending["challenge"], code=form.cleaned_data["code"]) is None:
-            _count_wrong_code(request, phone)
-            form.add_error("code", WRONG_CODE)
-        else:
-            actions.reset_password(phone=phone, password=form.cleaned_data["password1"])
-            del request.session[PENDING_RESET]
-            messages.success(request, _("Đã đặt mật khẩu mới. Mời bạn đăng nhập."))
-            return redirect("login")
+    if request.method == "POST" and form.is_valid() and _code_accepted(request, form, pending):
+        actions.reset_password(phone=pending["phone"], password=form.cleaned_data["password1"])
+        del request.session[PENDING_RESET]
+        messages.success(request, _("Đã đặt mật khẩu mới. Mời bạn đăng nhập."))
+        return redirect("login")
     return render(request, "identity/password_reset_confirm.html", {"form": form, "phone": pending["phone"]})
 
 
