@@ -51,7 +51,8 @@ def lookup_url(application: Application) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("eservices:lookup_code", args=[application.code])
 
 
-def _event(application: Application, kind: str, *, actor=None, public=True, reason="", old=None, data=None):
+def record_event(application: Application, kind: str, *, actor=None, public=True, reason="", old=None, data=None):
+    """Add a step to the application's timeline (also used by processing.py): who, which agency, status change."""
     return ApplicationEvent.objects.create(
         application=application,
         kind=kind,
@@ -270,7 +271,7 @@ def submit_application(*, actor, application: Application, idempotency_key: str)
             raise
         return done
     ProcedureVersion.objects.filter(pk=application.version_id, used_at__isnull=True).update(used_at=now)
-    event = _event(application, ApplicationEvent.Kind.SUBMITTED, actor=actor, old=Status.DRAFT)
+    event = record_event(application, ApplicationEvent.Kind.SUBMITTED, actor=actor, old=Status.DRAFT)
     audit.record(
         actor=actor,
         action="eservices.submitted",
@@ -333,7 +334,7 @@ def rate_application(*, actor, application: Application, rating: int, comment: s
         raise ValidationError({"rating": _("Vui lòng chọn từ 1 đến 5 sao.")}, code="rating")
     application.rating, application.rating_comment, application.rated_at = int(rating), comment.strip(), timezone.now()
     application.save(update_fields=["rating", "rating_comment", "rated_at", "search_text"])
-    _event(application, ApplicationEvent.Kind.RATED, actor=actor, public=False, old=application.status)
+    record_event(application, ApplicationEvent.Kind.RATED, actor=actor, public=False, old=application.status)
     audit.record(actor=actor, action="eservices.rated", obj=application, extra={"rating": application.rating})
     return application
 

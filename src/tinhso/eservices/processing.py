@@ -30,6 +30,7 @@ from tinhso.core import audit, permissions, sequences
 from tinhso.core.models import Agency, Role
 from tinhso.core.notify import notify
 from tinhso.eservices import deadlines, payments
+from tinhso.eservices.actions import record_event
 from tinhso.eservices.deadlines import LegalTime
 from tinhso.eservices.forms import CleanDocument
 from tinhso.eservices.models import (
@@ -149,21 +150,6 @@ def step_agency(application: Application, spec: dict) -> Agency:
         if found is not None:
             return found
     return application.agency
-
-
-def _event(application: Application, kind: str, *, actor, old: int | None, public=True, reason="", data=None):
-    return ApplicationEvent.objects.create(
-        application=application,
-        kind=kind,
-        actor=actor if getattr(actor, "pk", None) else None,
-        agency=application.current_agency or application.receiving_agency,
-        from_status=old,
-        to_status=application.status,
-        step=application.current_step,
-        is_public=public,
-        reason=reason,
-        data=data or {},
-    )
 
 
 def _audit(actor, action: str, application: Application, before: dict, **extra) -> None:
@@ -371,7 +357,9 @@ def accept(*, actor, application: Application, note: str = "") -> Application:
     application.documents.filter(replaced_at=None).exclude(kind=ApplicationDocument.Kind.RESULT).update(
         is_digitised=True
     )
-    received = _event(application, ApplicationEvent.Kind.RECEIVED, actor=actor, old=Status.REGISTERED, reason=note)
+    received = record_event(
+        application, ApplicationEvent.Kind.RECEIVED, actor=actor, old=Status.REGISTERED, reason=note
+    )
     steps = application.version.steps or []
     first = 0
     if _reception_is_first_step(steps):
@@ -382,7 +370,7 @@ def accept(*, actor, application: Application, note: str = "") -> Application:
     if first < max(len(steps), 1):
         _start_step(application, first, actor=actor, now=now, from_agency=application.receiving_agency)
     _save(application, now)
-    _event(application, ApplicationEvent.Kind.TRANSFERRED, actor=actor, old=Status.RECEIVED)
+    record_event(application, ApplicationEvent.Kind.TRANSFERRED, actor=actor, old=Status.RECEIVED)
     _audit(actor, "received", application, before)
     _tell(
         application,
@@ -407,7 +395,7 @@ def refuse(*, actor, application: Application, reason: str) -> Application:
     before, old, now = audit.snapshot(application), application.status, timezone.now()
     application.status, application.closed_at = Status.REFUSED, now
     _save(application, now)
-    event = _event(application, ApplicationEvent.Kind.REFUSED, actor=actor, old=old, reason=reason)
+    event = record_event(application, ApplicationEvent.Kind.REFUSED, actor=actor, old=old, reason=reason)
     _audit(actor, "refused", application, before)
     _tell(application, event, _("Hồ sơ %(code)s không được tiếp nhận") % {"code": application.code}, reason)
     return application
@@ -433,7 +421,7 @@ def request_supplement(*, actor, application: Application, reason: str, items: l
         _pause(application, Pause.Reason.SUPPLEMENT, now)
     application.status = Status.SUPPLEMENT
     _save(application, now)
-    event = _event(
+    event = record_event(
         application,
         ApplicationEvent.Kind.SUPPLEMENT_REQUESTED,
         actor=actor,
@@ -486,7 +474,7 @@ def supply(
     hours = _resume(application, now)
     application.status = Status.PROCESSING if application.received_at else Status.REGISTERED
     _save(application, now)
-    _event(
+    record_event(
         application,
         ApplicationEvent.Kind.SUPPLEMENTED,
         actor=actor,
@@ -511,7 +499,7 @@ def complete_step(*, actor, application: Application, note: str = "", branch: bo
     _require(can_handle(actor, step))
     before, now = audit.snapshot(application), timezone.now()
     _finish_step(step, actor=actor, now=now, outcome=StepRecord.Outcome.DONE, note=note)
-    _event(application, ApplicationEvent.Kind.STEP_DONE, actor=actor, old=Status.PROCESSING, reason=note.strip())
+    record_event(application, ApplicationEvent.Kind.STEP_DONE, actor=actor, old=Status.PROCESSING, reason=note.strip())
     steps = application.version.steps or []
     following = step.index + 1
     if branch:
@@ -523,13 +511,13 @@ def complete_step(*, actor, application: Application, note: str = "", branch: bo
     if following < len(steps):
         _start_step(application, following, actor=actor, now=now, from_agency=step.agency)
         _save(application, now)
-        _event(application, ApplicationEvent.Kind.TRANSFERRED, actor=actor, old=Status.PROCESSING)
+        record_event(application, ApplicationEvent.Kind.TRANSFERRED, actor=actor, old=Status.PROCESSING)
     else:
         application.status, application.completed_at = Status.DONE, now
         application.current_step, application.step_due_at = None, None
         application.current_agency = application.receiving_agency
         _save(application, now)
-        done = _event(application, ApplicationEvent.Kind.DONE, actor=actor, old=Status.PROCESSING)
+        done = record_event(application, ApplicationEvent.Kind.DONE, actor=actor, old=Status.PROCESSING)
         _tell(
             application,
             done,
@@ -558,7 +546,7 @@ def send_back(*, actor, application: Application, reason: str) -> Application:
     _finish_step(step, actor=actor, now=now, outcome=StepRecord.Outcome.SENT_BACK, note=reason)
     _start_step(application, previous, actor=actor, now=now, from_agency=step.agency)
     _save(application, now)
-    _event(application, ApplicationEvent.Kind.RETURNED_TO_STEP, actor=actor, old=Status.PROCESSING, reason=reason)
+    record_event(application, ApplicationEvent.Kind.RETURNED_TO_STEP, actor=actor, old=Status.PROCESSING, reason=reason)
     _audit(actor, "step_sent_back", application, before, step=step.index)
     return application
 
@@ -581,7 +569,7 @@ def apologise(*, actor, application: Application, new_due_at: dt.datetime, reaso
     application.original_due_at = application.original_due_at or old_due
     application.due_at = new_due_at
     _save(application, now)
-    event = _event(
+    event = record_event(
         application,
         ApplicationEvent.Kind.APOLOGY,
         actor=actor,
@@ -611,7 +599,9 @@ def upload_result(*, actor, application: Application, document: CleanDocument, n
     stored = _attach(
         application, actor=actor, requirement="", document=document, kind=ApplicationDocument.Kind.RESULT, now=now
     )
-    _event(application, ApplicationEvent.Kind.DOCUMENT, actor=actor, old=application.status, public=False, reason=note)
+    record_event(
+        application, ApplicationEvent.Kind.DOCUMENT, actor=actor, old=application.status, public=False, reason=note
+    )
     audit.record(actor=actor, action="eservices.result_uploaded", obj=application, extra={"document": stored.pk})
     return stored
 
@@ -654,7 +644,7 @@ def return_result(*, actor, application: Application, method: str, note: str = "
     application.status, application.returned_at, application.closed_at = Status.RETURNED, now, now
     application.current_step, application.step_due_at = None, None
     _save(application, now)
-    event = _event(
+    event = record_event(
         application,
         ApplicationEvent.Kind.RESULT_RETURNED,
         actor=actor,
@@ -679,7 +669,7 @@ def _close(application: Application, *, actor, kind: str, status: int, reason: s
     application.status, application.closed_at = status, now
     application.current_step, application.step_due_at = None, None
     _save(application, now)
-    event = _event(application, kind, actor=actor, old=old, reason=reason)
+    event = record_event(application, kind, actor=actor, old=old, reason=reason)
     _audit(actor, kind, application, before)
     _tell(application, event, f"{application.code}: {application.get_status_display()}", reason)
     return application
@@ -763,7 +753,9 @@ def request_fee(*, actor, application: Application, note: str = "") -> Applicati
     _pause(application, Pause.Reason.FEE, now)
     application.status = Status.FINANCIAL
     _save(application, now)
-    event = _event(application, ApplicationEvent.Kind.FEE_REQUESTED, actor=actor, old=Status.PROCESSING, reason=note)
+    event = record_event(
+        application, ApplicationEvent.Kind.FEE_REQUESTED, actor=actor, old=Status.PROCESSING, reason=note
+    )
     _audit(actor, "fee_requested", application, before)
     _tell(
         application,
@@ -782,7 +774,7 @@ def _paid(application: Application, payment: Payment, *, actor, now: dt.datetime
         _resume(application, now)
         application.status = Status.PROCESSING
         _save(application, now)
-    _event(
+    record_event(
         application,
         ApplicationEvent.Kind.PAID,
         actor=actor,
