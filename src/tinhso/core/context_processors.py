@@ -10,8 +10,6 @@ def platform(request):
     return {
         "PLATFORM_NAME": "Tỉnh số",
         "PROVINCE_NAME": getattr(settings, "PROVINCE_NAME", "Thái Nguyên"),
-        # Sign-in through VNeID is offered once it is configured (or its mock is on): tinhso.identity.sso.upstream.
-        "VNEID_LOGIN": bool(getattr(settings, "VNEID_DISCOVERY_URL", None) or getattr(settings, "VNEID_MOCK", False)),
         "is_staff_member": bool(roles & permissions.STAFF_ROLES),
         "is_operator": bool(roles & {Role.OPERATOR, *permissions.PROVINCE_WIDE_ROLES}),
         # The operations dashboard is for leaders (tinhso.dashboard.views.leaders_only).
